@@ -1,0 +1,1 @@
+"""Kring: an anonymous workplace reporting drop."""
