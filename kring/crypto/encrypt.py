@@ -1,0 +1,200 @@
+"""Encrypting to OpenPGP public keys with gpg, streaming or in memory.
+
+Public keys are handed to gpg through in-memory pipes (``--recipient-file
+/dev/fd/N``): the server keeps no keyring to fall out of sync with the
+database, and no key file is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import queue
+import subprocess
+import threading
+from collections.abc import Sequence
+from typing import IO
+
+from kring.crypto.errors import EncryptionFailed
+from kring.crypto.gpg import GpgHome, day_start_utc, pipe_with_content, status_lines
+
+# Linux F_SETPIPE_SZ: a 1 MiB pipe lets the parser run ahead of gpg instead of
+# waking it for every 64 KiB.
+_F_SETPIPE_SZ = 1031
+_PIPE_SIZE = 1024 * 1024
+# How many chunks may wait between the producer and gpg: bounds memory whatever
+# the upload size (8 x ~1 MiB).
+_QUEUE_CHUNKS = 8
+
+
+def _encrypt_args(home: GpgHome, key_fds: Sequence[int], filename: str | None) -> list[str]:
+    extra = [
+        "--status-fd",
+        "2",
+        "--encrypt",
+        # Media are already compressed and compression costs ~7x the time on
+        # large files; the ciphertext size then also leaks nothing extra.
+        "--compress-algo",
+        "none",
+        # Day-granular clock: the literal packet otherwise records the second
+        # of encryption. Keys made later today would look "from the future".
+        "--faked-system-time",
+        day_start_utc(),
+        "--ignore-time-conflict",
+        "--ignore-valid-from",
+        "--set-filename",
+        filename or "",
+    ]
+    for fd in key_fds:
+        extra += ["--recipient-file", f"/dev/fd/{fd}"]
+    return home.args(*extra)
+
+
+def _check_status(returncode: int, stderr: bytes) -> None:
+    tokens = {line[0] for line in status_lines(stderr) if line}
+    if returncode != 0 or "END_ENCRYPTION" not in tokens:
+        # gpg's own message helps the admin (e.g. unusable public key); it
+        # never contains plaintext.
+        message = stderr.decode("utf-8", "replace").strip().splitlines()
+        reason = next((m for m in message if not m.startswith("[GNUPG:]")), "gpg failed")
+        raise EncryptionFailed(reason)
+
+
+def encrypt_bytes(
+    home: GpgHome,
+    data: bytes,
+    recipient_keys: Sequence[str],
+    *,
+    filename: str | None = None,
+) -> bytes:
+    """Encrypt a small plaintext in memory and return the binary ciphertext.
+
+    Invariant: the plaintext goes to gpg through a pipe and never touches
+    disk; at least one recipient is required.
+    """
+    if not recipient_keys:
+        raise EncryptionFailed("no recipient keys")
+    fds = [pipe_with_content(key.encode()) for key in recipient_keys]
+    try:
+        proc = subprocess.run(
+            _encrypt_args(home, fds, filename),
+            input=data,
+            capture_output=True,
+            pass_fds=fds,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        for fd in fds:
+            os.close(fd)
+    _check_status(proc.returncode, proc.stderr)
+    return proc.stdout
+
+
+class StreamEncryptor:
+    """Feed plaintext chunks in; ciphertext flows straight into ``output``.
+
+    Invariant: plaintext exists only in the bounded queue and the pipe to gpg
+    (memory); gpg writes ciphertext directly to the caller's file. A writer
+    thread feeds gpg so that the producer (an HTTP body parser) and gpg work in
+    parallel instead of stalling each other on a full pipe.
+    """
+
+    def __init__(
+        self,
+        home: GpgHome,
+        recipient_keys: Sequence[str],
+        output: IO[bytes],
+        *,
+        filename: str | None = None,
+    ) -> None:
+        if not recipient_keys:
+            raise EncryptionFailed("no recipient keys")
+        self._fds = [pipe_with_content(key.encode()) for key in recipient_keys]
+        try:
+            self._proc = subprocess.Popen(
+                _encrypt_args(home, self._fds, filename),
+                stdin=subprocess.PIPE,
+                stdout=output,
+                stderr=subprocess.PIPE,
+                pass_fds=self._fds,
+                bufsize=0,
+            )
+        finally:
+            for fd in self._fds:
+                os.close(fd)
+        assert self._proc.stdin is not None  # noqa: S101 - Popen contract
+        assert self._proc.stderr is not None  # noqa: S101
+        self._stdin_fd = self._proc.stdin.fileno()
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(self._stdin_fd, _F_SETPIPE_SZ, _PIPE_SIZE)
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUE_CHUNKS)
+        self._error: BaseException | None = None
+        self._stderr = b""
+        self.bytes_in = 0
+        self._writer = threading.Thread(target=self._feed_gpg, daemon=True)
+        self._stderr_reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self._writer.start()
+        self._stderr_reader.start()
+        self._finished = False
+
+    def _feed_gpg(self) -> None:
+        try:
+            while True:
+                chunk = self._queue.get()
+                if chunk is None:
+                    break
+                view = memoryview(chunk)
+                while view:
+                    written = os.write(self._stdin_fd, view)
+                    view = view[written:]
+        except BaseException as exc:  # noqa: BLE001 - reported to the producer
+            self._error = exc
+            # Empty the queue so a producer blocked on put() wakes up; it then
+            # sees the error on its next write().
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    self._queue.get_nowait()
+        finally:
+            with contextlib.suppress(OSError):
+                assert self._proc.stdin is not None  # noqa: S101
+                self._proc.stdin.close()
+
+    def _read_stderr(self) -> None:
+        assert self._proc.stderr is not None  # noqa: S101
+        self._stderr = self._proc.stderr.read()
+
+    def write(self, chunk: bytes) -> None:
+        """Queue a chunk for gpg (blocks while the queue is full)."""
+        if self._error is not None:
+            raise EncryptionFailed(f"gpg stopped reading: {self._error}")
+        if chunk:
+            self.bytes_in += len(chunk)
+            self._queue.put(bytes(chunk))
+
+    def finish(self) -> None:
+        """Close the input, wait for gpg and raise EncryptionFailed unless it succeeded."""
+        if self._finished:
+            return
+        self._finished = True
+        self._queue.put(None)
+        self._writer.join()
+        returncode = self._proc.wait()
+        self._stderr_reader.join()
+        if self._error is not None:
+            raise EncryptionFailed(f"gpg stopped reading: {self._error}")
+        _check_status(returncode, self._stderr)
+
+    def abort(self) -> None:
+        """Stop gpg at once; the caller removes the partial output file."""
+        if self._finished:
+            return
+        self._finished = True
+        self._proc.kill()
+        self._error = self._error or EncryptionFailed("aborted")
+        with contextlib.suppress(queue.Full):
+            self._queue.put_nowait(None)
+        self._writer.join(timeout=10)
+        self._proc.wait()
+        self._stderr_reader.join(timeout=10)

@@ -1,0 +1,153 @@
+"""Running the gpg binary with an explicit home directory.
+
+Every gpg call in Kring goes through here so that it always runs with
+``--homedir`` (never the user's default keyring), in batch mode, without a TTY
+and without reading a user's gpg.conf.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from kring.crypto.errors import GpgNotInstalled
+
+# tmpfs: a throwaway home for secret-key work lives in memory only.
+TMPFS_DIR = Path("/dev/shm")
+
+
+# Smallest iteration count OpenPGP allows to encode; see ephemeral_home().
+FAST_S2K_COUNT = 65536
+
+
+def gpg_binary() -> str:
+    """Return the path of the gpg binary, or raise GpgNotInstalled."""
+    found = shutil.which("gpg")
+    if found is None:
+        raise GpgNotInstalled("gpg was not found on PATH; install the gnupg package")
+    return found
+
+
+def day_start_utc(today: dt.date | None = None) -> str:
+    """The start of today (UTC) in gpg's ``--faked-system-time`` format.
+
+    OpenPGP packets carry creation times (the literal data packet records
+    when the data was encrypted). Freezing gpg's clock at midnight keeps the
+    invariant that no precise time of a reporter's action is recorded, not even
+    inside the ciphertext.
+    """
+    day = today or dt.datetime.now(dt.UTC).date()
+    return day.strftime("%Y%m%dT000000") + "!"
+
+
+class GpgHome:
+    """A gpg home directory and the common arguments for using it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def ensure(self) -> GpgHome:
+        """Create the home with mode 0700 (gpg warns and may refuse otherwise)."""
+        self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(self.path, 0o700)
+        return self
+
+    def args(self, *extra: str) -> list[str]:
+        """The argument list that starts gpg on this home, followed by ``extra``."""
+        return [
+            gpg_binary(),
+            "--homedir",
+            str(self.path),
+            "--no-options",
+            "--batch",
+            "--no-tty",
+            "--quiet",
+            "--no-greeting",
+            "--no-permission-warning",
+            *extra,
+        ]
+
+    def run(
+        self,
+        extra: Sequence[str],
+        *,
+        input_bytes: bytes | None = None,
+        pass_fds: Sequence[int] = (),
+        timeout: float = 60,
+    ) -> subprocess.CompletedProcess[bytes]:
+        """Run gpg on this home with small in-memory input and output."""
+        return subprocess.run(
+            self.args(*extra),
+            input=input_bytes,
+            capture_output=True,
+            pass_fds=tuple(pass_fds),
+            timeout=timeout,
+            check=False,
+        )
+
+    def kill_agent(self) -> None:
+        """Stop a gpg-agent that gpg may have started for this home."""
+        gpgconf = shutil.which("gpgconf")
+        if gpgconf is None:
+            return
+        subprocess.run(
+            [gpgconf, "--homedir", str(self.path), "--kill", "all"],
+            capture_output=True,
+            check=False,
+            timeout=30,
+        )
+
+
+@contextlib.contextmanager
+def ephemeral_home(prefix: str = "kring-gpg-") -> Iterator[GpgHome]:
+    """A throwaway gpg home on tmpfs, removed (agent stopped) on exit.
+
+    Invariant: secret key material that is unlocked for a moment (a reporter's
+    reply key) lives only in memory-backed storage and is gone after use.
+    Falls back to the system temp dir only where /dev/shm does not exist.
+    """
+    base = TMPFS_DIR if TMPFS_DIR.is_dir() else None
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
+    home = GpgHome(path).ensure()
+    # The keys handled here are locked with passphrases derived by argon2id
+    # from a 90-bit codename: the KDF already makes guessing infeasible, so
+    # gpg's own S2K stretching (calibrated to seconds on slow VMs) only costs
+    # time on every codename creation and login.
+    (path / "gpg-agent.conf").write_text(f"s2k-count {FAST_S2K_COUNT}\n")
+    try:
+        yield home
+    finally:
+        home.kill_agent()
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def status_lines(stderr_or_status: bytes) -> list[list[str]]:
+    """Parse ``[GNUPG:]`` status lines into token lists (keyword first)."""
+    lines = []
+    for raw in stderr_or_status.decode("utf-8", "replace").splitlines():
+        if raw.startswith("[GNUPG:] "):
+            lines.append(raw[len("[GNUPG:] ") :].split(" "))
+    return lines
+
+
+def pipe_with_content(content: bytes) -> int:
+    """Return the read end of a pipe already holding ``content`` (write end closed).
+
+    Used to hand public keys to gpg as ``--recipient-file /dev/fd/N`` so no key
+    file has to be written anywhere. Keys are far smaller than a pipe buffer
+    (64 KiB); larger content is refused rather than risking a deadlock.
+    """
+    if len(content) > 60 * 1024:
+        raise ValueError("content too large for an in-memory pipe")
+    read_fd, write_fd = os.pipe()
+    try:
+        os.write(write_fd, content)
+    finally:
+        os.close(write_fd)
+    return read_fd
