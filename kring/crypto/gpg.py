@@ -19,7 +19,7 @@ from pathlib import Path
 from kring.crypto.errors import GpgNotInstalled
 
 # tmpfs: a throwaway home for secret-key work lives in memory only.
-TMPFS_DIR = Path("/dev/shm")
+TMPFS_DIR = Path("/dev/shm")  # noqa: S108 - mkdtemp below gives a private 0700 folder
 
 
 # Smallest iteration count OpenPGP allows to encode; see ephemeral_home().

@@ -1,0 +1,162 @@
+"""SQLAlchemy 2.0 models: what the server keeps about conversations.
+
+Invariant: no column holds plaintext of a report, file, reply, file name or
+codename, nor any precise time: reporter-facing dates are ``Date`` (day
+granular), and ordering within a conversation is a sequence number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Date, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names, so Alembic migrations do not depend on the dialect.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Shared declarative base with the naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class ReporterPath(enum.StrEnum):
+    """What the reporter wants to happen (DOMAIN.md); only ever moves forward."""
+
+    JUST_TALK = "just_talk"
+    ADVICE = "advice"
+    INFORMAL = "informal"
+    FORMAL = "formal"
+    WRONGDOING = "wrongdoing"
+
+
+class Category(enum.StrEnum):
+    """The categories confidants customarily count."""
+
+    AGGRESSION = "aggression"
+    DISCRIMINATION = "discrimination"
+    BULLYING = "bullying"
+    SEXUAL_HARASSMENT = "sexual_harassment"
+    INTIMIDATION = "intimidation"
+    INTEGRITY = "integrity"
+    OTHER = "other"
+
+
+class ItemKind(enum.StrEnum):
+    """An item in a conversation."""
+
+    MESSAGE = "message"
+    FILE = "file"
+    REPLY = "reply"
+
+
+class ConversationStatus(enum.StrEnum):
+    """Where a confidant is with a conversation."""
+
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    CLOSED = "closed"
+
+
+class Confidant(Base):
+    """A confidant (vertrouwenspersoon) who can receive reports."""
+
+    __tablename__ = "confidants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    # Armored OpenPGP public key; the private half lives on the workstation.
+    public_key: Mapped[str | None] = mapped_column(Text, default=None)
+    fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_on: Mapped[dt.date] = mapped_column(Date)
+
+    @property
+    def can_receive(self) -> bool:
+        """A confidant can be chosen as recipient only with a key and while active."""
+        return self.is_active and bool(self.public_key)
+
+
+class Reporter(Base):
+    """A reporter's conversation, found only through the codename's lookup id."""
+
+    __tablename__ = "reporters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # argon2id(codename, lookup salt), hex; also the store folder name.
+    lookup_id: Mapped[str] = mapped_column(String(128), unique=True)
+    # Random two words shown to confidants; never derived from the codename.
+    designation: Mapped[str] = mapped_column(String(80), unique=True)
+    # The reporter's reply key: public half, and secret half locked with the
+    # passphrase derived from the codename.
+    public_key: Mapped[str] = mapped_column(Text)
+    secret_key: Mapped[str] = mapped_column(Text)
+    path: Mapped[str] = mapped_column(String(20), default=ReporterPath.JUST_TALK.value)
+    category: Mapped[str | None] = mapped_column(String(40), default=None)
+    # None: addressed to all confidants.
+    recipient_id: Mapped[int | None] = mapped_column(
+        ForeignKey("confidants.id", ondelete="SET NULL"), default=None
+    )
+    status: Mapped[str] = mapped_column(String(20), default=ConversationStatus.NEW.value)
+    created_on: Mapped[dt.date] = mapped_column(Date)
+    last_activity_on: Mapped[dt.date] = mapped_column(Date)
+    next_seq: Mapped[int] = mapped_column(Integer, default=1)
+
+    items: Mapped[list[Item]] = relationship(
+        back_populates="reporter",
+        cascade="all, delete-orphan",
+        order_by="Item.seq",
+        passive_deletes=True,
+    )
+    recipient: Mapped[Confidant | None] = relationship()
+
+
+class Item(Base):
+    """One encrypted message, file or reply; the ciphertext is a file in the store."""
+
+    __tablename__ = "items"
+    __table_args__ = (UniqueConstraint("reporter_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("reporters.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))
+    # Set for replies: which confidant wrote it.
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("confidants.id", ondelete="SET NULL"), default=None
+    )
+    created_on: Mapped[dt.date] = mapped_column(Date)
+    size: Mapped[int] = mapped_column(Integer)
+    blob_name: Mapped[str] = mapped_column(String(80))
+    # For files: the original file name encrypted to the reporter's own key,
+    # so the reporter (and only they) can see what they sent.
+    reporter_label: Mapped[bytes | None] = mapped_column(default=None)
+
+    reporter: Mapped[Reporter] = relationship(back_populates="items")
+    author: Mapped[Confidant | None] = relationship()
+    recipients: Mapped[list[ItemRecipient]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ItemRecipient(Base):
+    """Which confidants an item was encrypted to (and so may see and download it)."""
+
+    __tablename__ = "item_recipients"
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+    confidant_id: Mapped[int] = mapped_column(
+        ForeignKey("confidants.id", ondelete="CASCADE"), primary_key=True
+    )

@@ -1,0 +1,563 @@
+"""The reporter's side of a conversation: codenames, submissions, replies, deletion.
+
+Security invariants kept here:
+- plaintext (messages, files, file names, replies, codenames) only ever passes
+  through memory and gpg pipes; the store and database get ciphertext;
+- a reporter's records carry dates, never times;
+- a submission is all or nothing: every ciphertext file is published and then
+  the rows are committed in one transaction; on any failure the published
+  files are removed again and the reporter is told nothing was sent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import unicodedata
+from pathlib import Path
+from typing import IO
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from kring.core.codenames import generate_codename, generate_designation, normalise_codename
+from kring.core.confidants import resolve_recipients
+from kring.core.context import CoreContext
+from kring.core.errors import (
+    EmptySubmission,
+    InvalidChoice,
+    InvalidFileName,
+    ItemNotFound,
+    MessageTooLong,
+    SubmissionFailed,
+    UnknownCodename,
+)
+from kring.core.kdf import ReporterSecrets, derive_reporter_secrets
+from kring.core.models import (
+    Category,
+    Confidant,
+    Item,
+    ItemKind,
+    ItemRecipient,
+    Reporter,
+    ReporterPath,
+)
+from kring.crypto.decrypt import decrypt_with_locked_key
+from kring.crypto.encrypt import StreamEncryptor, encrypt_bytes
+from kring.crypto.errors import CryptoError
+from kring.crypto.keys import GeneratedKeyPair, generate_reporter_keypair
+
+MAX_FILE_NAME_BYTES = 255
+
+
+def derive_secrets(ctx: CoreContext, codename: str) -> ReporterSecrets:
+    """argon2id-derive the lookup id and passphrase with this instance's salts and cost."""
+    s = ctx.settings
+    return derive_reporter_secrets(
+        codename, lookup_salt=s.lookup_salt, passphrase_salt=s.passphrase_salt, cost=s.kdf
+    )
+
+
+def _find_reporter(ctx: CoreContext, lookup_id: str) -> Reporter | None:
+    with ctx.sessions() as db:
+        return db.scalar(select(Reporter).where(Reporter.lookup_id == lookup_id))
+
+
+def new_codename(ctx: CoreContext, language: str) -> tuple[str, ReporterSecrets]:
+    """A fresh codename and its derived secrets, for a reporter's first visit.
+
+    Invariant: nothing is stored; the conversation (and reply key) is created
+    only with the first submission, so handing out codenames costs no disk and
+    leaves no trace of visitors who never wrote.
+    """
+    while True:
+        codename = generate_codename(language)
+        secrets_ = derive_secrets(ctx, codename)
+        if _find_reporter(ctx, secrets_.lookup_id) is None:
+            return codename, secrets_
+
+
+def login(ctx: CoreContext, raw_codename: str) -> ReporterSecrets:
+    """Check a codename and return its secrets for the reporter's session.
+
+    Raises MalformedCodename, LoginThrottled or UnknownCodename. The global
+    throttle is counted before the (costly) KDF; both derivations always run,
+    so known and unknown codenames take the same time.
+    """
+    codename = normalise_codename(raw_codename)
+    ctx.throttle.check_global()
+    secrets_ = derive_secrets(ctx, codename)
+    ctx.throttle.check_lookup(secrets_.lookup_id)
+    if _find_reporter(ctx, secrets_.lookup_id) is None:
+        raise UnknownCodename("no conversation for this codename")
+    return secrets_
+
+
+def has_conversation(ctx: CoreContext, secrets_: ReporterSecrets) -> bool:
+    """Whether this codename has sent anything yet."""
+    return _find_reporter(ctx, secrets_.lookup_id) is not None
+
+
+def check_file_name(name: str) -> str:
+    """Accept a file name as the reporter's browser sent it, or raise InvalidFileName.
+
+    No path separators, no control characters, at most 255 bytes: the name is
+    only ever stored inside ciphertext, but the workstation writes files under
+    it, so it must not be able to point anywhere else.
+    """
+    if not name or name in {".", ".."}:
+        raise InvalidFileName("empty file name")
+    if "/" in name or "\\" in name:
+        raise InvalidFileName("file names cannot contain / or \\")
+    if any(unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"} for ch in name):
+        raise InvalidFileName("file names cannot contain control characters")
+    if len(name.encode("utf-8")) > MAX_FILE_NAME_BYTES:
+        raise InvalidFileName("file name too long")
+    return name
+
+
+def parse_path(value: str | None) -> ReporterPath:
+    """The reporter's chosen path; empty means 'just talk'."""
+    if not value:
+        return ReporterPath.JUST_TALK
+    try:
+        return ReporterPath(value)
+    except ValueError as exc:
+        raise InvalidChoice("unknown path") from exc
+
+
+def parse_category(value: str | None) -> Category | None:
+    """The optional category; empty means not given."""
+    if not value:
+        return None
+    try:
+        return Category(value)
+    except ValueError as exc:
+        raise InvalidChoice("unknown category") from exc
+
+
+@dataclasses.dataclass
+class _PendingFile:
+    name: str
+    blob_name: str
+    size: int
+
+
+class FileUpload:
+    """One file being encrypted into the store while its bytes arrive."""
+
+    def __init__(self, draft: SubmissionDraft, name: str) -> None:
+        self._draft = draft
+        self.name = name
+        self._temp_path, self._handle = draft.ctx.store.open_temp(draft.lookup_id)
+        try:
+            self._encryptor = StreamEncryptor(
+                draft.ctx.gpg, draft.recipient_keys, self._handle, filename=name
+            )
+        except BaseException:
+            draft.ctx.store.discard(self._temp_path, self._handle)
+            raise
+        self._done = False
+
+    def write(self, chunk: bytes) -> None:
+        """Pass plaintext on to gpg (memory only)."""
+        try:
+            self._encryptor.write(chunk)
+        except CryptoError as exc:
+            self.abort()
+            raise SubmissionFailed(str(exc)) from exc
+
+    def finish(self) -> None:
+        """Wait for gpg, then publish the ciphertext file under its final name."""
+        try:
+            self._encryptor.finish()
+            size = self._handle.tell()
+            blob = self._draft.ctx.store.publish(
+                self._draft.lookup_id, self._temp_path, self._handle
+            )
+        except (CryptoError, OSError) as exc:
+            self.abort()
+            raise SubmissionFailed(str(exc)) from exc
+        self._done = True
+        self._draft._files.append(_PendingFile(self.name, blob, size))
+        self._draft._open_upload = None
+
+    def abort(self) -> None:
+        """Stop gpg and remove the temp file."""
+        if self._done:
+            return
+        self._done = True
+        self._encryptor.abort()
+        self._draft.ctx.store.discard(self._temp_path, self._handle)
+        self._draft._open_upload = None
+
+
+class SubmissionDraft:
+    """Collects one submission; nothing counts until ``commit``.
+
+    Use: ``choose(...)`` first (recipients must be known before any file is
+    encrypted), then any number of ``open_file``/``set_message``, then
+    ``commit`` or ``discard``. Always call ``discard`` in a ``finally``: it
+    removes whatever an unfinished submission left.
+    """
+
+    def __init__(self, ctx: CoreContext, secrets_: ReporterSecrets) -> None:
+        self.ctx = ctx
+        self.secrets = secrets_
+        self.lookup_id = secrets_.lookup_id
+        self._reporter = _find_reporter(ctx, self.lookup_id)
+        self._new_keys: GeneratedKeyPair | None = None
+        self.recipients: list[Confidant] = []
+        self.recipient_keys: list[str] = []
+        self._recipient_id: int | None = None
+        self._path: ReporterPath | None = None
+        self._category: Category | None = None
+        self._message = ""
+        self._files: list[_PendingFile] = []
+        self._open_upload: FileUpload | None = None
+        self._committed = False
+
+    @property
+    def is_new_conversation(self) -> bool:
+        """True for a reporter's first submission."""
+        return self._reporter is None
+
+    @property
+    def chosen(self) -> bool:
+        """Whether recipients are resolved (files may be opened)."""
+        return bool(self.recipient_keys)
+
+    def choose(self, *, recipient: str | None, path: str | None, category: str | None) -> None:
+        """Resolve who may read this submission and what the reporter wants.
+
+        The first submission fixes the conversation's addressee ("all" or one
+        confidant); later ones go to the same confidants.
+        """
+        self._path = parse_path(path) if path is not None else None
+        self._category = parse_category(category)
+        if self._reporter is not None:
+            recipient_id = self._reporter.recipient_id
+        elif recipient in (None, "", "all"):
+            recipient_id = None
+        else:
+            try:
+                recipient_id = int(str(recipient))
+            except ValueError as exc:
+                raise InvalidChoice("unknown recipient") from exc
+        self.recipients = resolve_recipients(self.ctx, recipient_id)
+        self.recipient_keys = [c.public_key for c in self.recipients if c.public_key]
+        self._recipient_id = recipient_id
+
+    def open_file(self, name: str) -> FileUpload:
+        """Start encrypting a file; its bytes follow through ``write``."""
+        if not self.chosen:
+            raise InvalidChoice("choose who may read this before adding files")
+        check_file_name(name)
+        upload = FileUpload(self, name)
+        self._open_upload = upload
+        return upload
+
+    def set_message(self, text: str) -> None:
+        """The message text (kept in memory until commit encrypts it)."""
+        if len(text) > self.ctx.settings.max_message_chars:
+            raise MessageTooLong(f"at most {self.ctx.settings.max_message_chars} characters")
+        self._message = text
+
+    def commit(self) -> int:
+        """Encrypt the message, store everything, add the rows; return items stored.
+
+        All or nothing: on any failure every file this draft published is
+        deleted again and SubmissionFailed (or the specific error) is raised.
+        """
+        if self._open_upload is not None:
+            raise SubmissionFailed("a file upload did not finish")
+        message = self._message.strip()
+        if not message and not self._files:
+            raise EmptySubmission("write a message or add a file")
+        if not self.chosen:
+            raise InvalidChoice("no recipient chosen")
+        store = self.ctx.store
+        published: list[str] = []
+        try:
+            keys = self._reporter_keys()
+            entries: list[tuple[ItemKind, str, int, bytes | None]] = []
+            if message:
+                ciphertext = encrypt_bytes(
+                    self.ctx.gpg, message.encode("utf-8"), self.recipient_keys
+                )
+                blob = store.write_blob(self.lookup_id, ciphertext)
+                published.append(blob)
+                entries.append((ItemKind.MESSAGE, blob, len(ciphertext), None))
+            for pending in self._files:
+                published.append(pending.blob_name)
+                # The file name, readable only with the reporter's own key, so
+                # their conversation page can list what they sent.
+                label = encrypt_bytes(self.ctx.gpg, pending.name.encode("utf-8"), [keys.public_key])
+                entries.append((ItemKind.FILE, pending.blob_name, pending.size, label))
+            self._store_rows(keys, entries)
+        except CryptoError as exc:
+            self._remove(published)
+            raise SubmissionFailed(str(exc)) from exc
+        except (OSError, IntegrityError) as exc:
+            self._remove(published)
+            raise SubmissionFailed("storage failed") from exc
+        except BaseException:
+            self._remove(published)
+            raise
+        self._committed = True
+        return len(entries)
+
+    def _reporter_keys(self) -> GeneratedKeyPair:
+        if self._reporter is not None:
+            return GeneratedKeyPair("", self._reporter.public_key, self._reporter.secret_key)
+        if self._new_keys is None:
+            self._new_keys = generate_reporter_keypair(self.secrets.passphrase)
+        return self._new_keys
+
+    def _store_rows(
+        self, keys: GeneratedKeyPair, entries: list[tuple[ItemKind, str, int, bytes | None]]
+    ) -> None:
+        today = self.ctx.today()
+        with self.ctx.sessions.begin() as db:
+            if self._reporter is None:
+                reporter = Reporter(
+                    lookup_id=self.lookup_id,
+                    designation=_free_designation(self.ctx),
+                    public_key=keys.public_key,
+                    secret_key=keys.secret_key,
+                    path=(self._path or ReporterPath.JUST_TALK).value,
+                    category=self._category.value if self._category else None,
+                    recipient_id=self._recipient_id,
+                    created_on=today,
+                    last_activity_on=today,
+                    next_seq=1,
+                )
+                db.add(reporter)
+                db.flush()
+            else:
+                found = db.get(Reporter, self._reporter.id)
+                if found is None:
+                    raise SubmissionFailed("conversation was deleted")
+                reporter = found
+                _advance_path(reporter, self._path)
+                if self._category is not None and reporter.category is None:
+                    reporter.category = self._category.value
+                reporter.last_activity_on = today
+            for kind, blob, size, label in entries:
+                item = Item(
+                    reporter_id=reporter.id,
+                    seq=reporter.next_seq,
+                    kind=kind.value,
+                    created_on=today,
+                    size=size,
+                    blob_name=blob,
+                    reporter_label=label,
+                )
+                item.recipients = [ItemRecipient(confidant_id=c.id) for c in self.recipients]
+                reporter.next_seq += 1
+                db.add(item)
+
+    def _remove(self, blobs: list[str]) -> None:
+        for blob in blobs:
+            self.ctx.store.delete_blob(self.lookup_id, blob)
+        if self._reporter is None:
+            self.ctx.store.remove_empty_folder(self.lookup_id)
+
+    def discard(self) -> None:
+        """Undo an unfinished submission: abort uploads, delete its files."""
+        if self._committed:
+            return
+        if self._open_upload is not None:
+            self._open_upload.abort()
+        self._remove([f.blob_name for f in self._files])
+        self._files = []
+
+
+_PATH_ORDER = list(ReporterPath)
+
+
+def _advance_path(reporter: Reporter, path: ReporterPath | None) -> None:
+    """A reporter's path only moves forward, and only by their own choice."""
+    if path is None:
+        return
+    if _PATH_ORDER.index(path) > _PATH_ORDER.index(ReporterPath(reporter.path)):
+        reporter.path = path.value
+
+
+def _free_designation(ctx: CoreContext) -> str:
+    with ctx.sessions() as db:
+        while True:
+            candidate = generate_designation()
+            if db.scalar(select(Reporter.id).where(Reporter.designation == candidate)) is None:
+                return candidate
+
+
+@dataclasses.dataclass(frozen=True)
+class ConversationEntry:
+    """One line of the reporter's view of their conversation."""
+
+    item_id: int
+    seq: int
+    kind: str
+    day: dt.date
+    # File name (files) or reply text (replies); None for the reporter's own
+    # messages, whose content the server cannot read back.
+    text: str | None
+    author: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class ConversationView:
+    """What a returning reporter sees."""
+
+    entries: list[ConversationEntry]
+    path: str
+    category: str | None
+    recipient_name: str | None
+    created_on: dt.date
+    last_activity_on: dt.date
+
+
+def _read_blob(ctx: CoreContext, lookup_id: str, blob_name: str) -> bytes:
+    return ctx.store.blob_path(lookup_id, blob_name).read_bytes()
+
+
+def load_conversation(ctx: CoreContext, secrets_: ReporterSecrets) -> ConversationView:
+    """The reporter's conversation, replies and file names decrypted in memory.
+
+    Invariant: decryption happens in a throwaway tmpfs gpg home with the key
+    unlocked by the passphrase from the codename (kring.crypto.decrypt);
+    nothing decrypted is stored or cached.
+    """
+    with ctx.sessions() as db:
+        reporter = db.scalar(select(Reporter).where(Reporter.lookup_id == secrets_.lookup_id))
+        if reporter is None:
+            raise UnknownCodename("conversation no longer exists")
+        items = list(reporter.items)
+        authors = {
+            c.id: c.display_name
+            for c in db.scalars(
+                select(Confidant).where(
+                    Confidant.id.in_({i.author_id for i in items if i.author_id})
+                )
+            )
+        }
+        recipient_name = reporter.recipient.display_name if reporter.recipient else None
+    to_decrypt: list[bytes] = []
+    wanted: list[int] = []
+    for index, item in enumerate(items):
+        if item.kind == ItemKind.REPLY.value:
+            to_decrypt.append(_read_blob(ctx, reporter.lookup_id, item.blob_name))
+            wanted.append(index)
+        elif item.kind == ItemKind.FILE.value and item.reporter_label:
+            to_decrypt.append(item.reporter_label)
+            wanted.append(index)
+    try:
+        plain = decrypt_with_locked_key(reporter.secret_key, secrets_.passphrase, to_decrypt)
+    except CryptoError as exc:
+        raise SubmissionFailed("your replies could not be decrypted") from exc
+    texts = {
+        index: data.decode("utf-8", "replace") for index, data in zip(wanted, plain, strict=True)
+    }
+    entries = [
+        ConversationEntry(
+            item_id=item.id,
+            seq=item.seq,
+            kind=item.kind,
+            day=item.created_on,
+            text=texts.get(index),
+            author=authors.get(item.author_id) if item.author_id else None,
+        )
+        for index, item in enumerate(items)
+    ]
+    return ConversationView(
+        entries=entries,
+        path=reporter.path,
+        category=reporter.category,
+        recipient_name=recipient_name,
+        created_on=reporter.created_on,
+        last_activity_on=reporter.last_activity_on,
+    )
+
+
+def delete_reply(ctx: CoreContext, secrets_: ReporterSecrets, item_id: int) -> None:
+    """Delete one confidant reply (ciphertext and row) at the reporter's request."""
+    with ctx.sessions.begin() as db:
+        reporter = db.scalar(select(Reporter).where(Reporter.lookup_id == secrets_.lookup_id))
+        if reporter is None:
+            raise UnknownCodename("conversation no longer exists")
+        item = db.get(Item, item_id)
+        if item is None or item.reporter_id != reporter.id or item.kind != ItemKind.REPLY.value:
+            raise ItemNotFound("no such reply")
+        blob = item.blob_name
+        db.delete(item)
+    ctx.store.delete_blob(secrets_.lookup_id, blob)
+
+
+def delete_conversation(ctx: CoreContext, secrets_: ReporterSecrets) -> None:
+    """Delete the whole conversation: every ciphertext, the reply key, the rows.
+
+    Invariant: once the row holding the locked reply key is gone (SQLite
+    secure_delete overwrites it) and the store folder is removed, nothing on
+    the server opens or identifies the conversation any more.
+    """
+    with ctx.sessions.begin() as db:
+        reporter = db.scalar(select(Reporter).where(Reporter.lookup_id == secrets_.lookup_id))
+        if reporter is not None:
+            db.delete(reporter)
+    ctx.store.delete_folder(secrets_.lookup_id)
+
+
+def reply_to_reporter(ctx: CoreContext, *, reporter_id: int, confidant_id: int, text: str) -> Item:
+    """Store a confidant's reply, encrypted at once to the reporter and that confidant.
+
+    Invariant: the plaintext reply exists only in memory and the gpg pipe; it
+    can be read with the reporter's key (after their codename unlocks it) or
+    the replying confidant's key, and no other.
+    """
+    body = text.strip()
+    if not body:
+        raise EmptySubmission("a reply needs text")
+    if len(body) > ctx.settings.max_reply_chars:
+        raise MessageTooLong(f"at most {ctx.settings.max_reply_chars} characters")
+    with ctx.sessions() as db:
+        reporter = db.get(Reporter, reporter_id)
+        confidant = db.get(Confidant, confidant_id)
+        if reporter is None:
+            raise ItemNotFound("no such conversation")
+        if confidant is None or not confidant.public_key:
+            raise SubmissionFailed("the replying confidant has no public key")
+        lookup_id = reporter.lookup_id
+        keys = [reporter.public_key, confidant.public_key]
+    try:
+        ciphertext = encrypt_bytes(ctx.gpg, body.encode("utf-8"), keys)
+    except CryptoError as exc:
+        raise SubmissionFailed(str(exc)) from exc
+    blob = ctx.store.write_blob(lookup_id, ciphertext)
+    try:
+        with ctx.sessions.begin() as db:
+            reporter = db.get(Reporter, reporter_id)
+            if reporter is None:
+                raise ItemNotFound("no such conversation")
+            item = Item(
+                reporter_id=reporter.id,
+                seq=reporter.next_seq,
+                kind=ItemKind.REPLY.value,
+                author_id=confidant_id,
+                created_on=ctx.today(),
+                size=len(ciphertext),
+                blob_name=blob,
+            )
+            item.recipients = [ItemRecipient(confidant_id=confidant_id)]
+            reporter.next_seq += 1
+            db.add(item)
+    except BaseException:
+        ctx.store.delete_blob(lookup_id, blob)
+        raise
+    return item
+
+
+def read_blob_stream(ctx: CoreContext, lookup_id: str, blob_name: str) -> IO[bytes]:
+    """Open a stored ciphertext for streaming to a confidant's download."""
+    path: Path = ctx.store.blob_path(lookup_id, blob_name)
+    return path.open("rb")
