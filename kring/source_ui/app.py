@@ -1,0 +1,108 @@
+"""The reporters' app factory."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, g, redirect, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from kring.core.context import CoreContext, build_context
+from kring.core.settings import Settings
+from kring.source_ui.labels import category_labels, path_labels
+from kring.web.i18n import install_i18n
+from kring.web.logging_setup import configure_logging, describe_exception
+from kring.web.security import install_security
+from kring.web.sessions import MemorySessionInterface, MemorySessionStore
+
+log = logging.getLogger("kring.source_ui")
+
+
+def create_app(settings: Settings, *, context: CoreContext | None = None) -> Flask:
+    """Build the reporters' app for ``settings``.
+
+    Invariants wired here: server-side sessions (nothing in the cookie but a
+    random id), security headers and a no-JavaScript CSP on every response,
+    no request logging, no upload ever spooled to disk, and every error
+    rendered as a page a reporter understands.
+    """
+    configure_logging()
+    app = Flask(__name__)
+    ctx = context or build_context(settings)
+    app.extensions["kring"] = ctx
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_NAME="kring_source",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=settings.cookie_secure,
+        WTF_CSRF_TIME_LIMIT=settings.csrf_time_limit_seconds,
+        # The CSRF check of the streaming submit view happens inside the view,
+        # after the small fields arrived (see upload.py).
+        WTF_CSRF_SSL_STRICT=False,
+        MAX_CONTENT_LENGTH=None,
+        TEMPLATES_AUTO_RELOAD=False,
+    )
+    app.session_interface = MemorySessionInterface(
+        MemorySessionStore(idle_seconds=settings.session_idle_minutes * 60)
+    )
+    install_security(app)
+    install_i18n(app, settings.default_language)
+    csrf = CSRFProtect(app)
+
+    from kring.source_ui import views
+
+    app.register_blueprint(views.bp)
+    # Checked inside the view once the token field has streamed in (upload.py).
+    csrf.exempt(views.submit_post)
+
+    @app.get("/")
+    def root() -> Response:
+        return redirect(f"/{settings.default_language}/", code=302)
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        return {
+            "organisation_name": settings.organisation_name,
+            "logged_in": bool(g.get("reporter_secrets")),
+            "path_labels": path_labels(),
+            "category_labels": category_labels(),
+            "max_mb_limit": settings.max_submission_bytes // 1_000_000,
+        }
+
+    _install_error_pages(app)
+    return app
+
+
+def _install_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(_error: CSRFError) -> tuple[str, int]:
+        return render_template("source/error.html", kind="csrf"), 400
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> tuple[str, int] | HTTPException:
+        code = error.code or 500
+        if code in (301, 302, 303, 307, 308):
+            return error
+        kind = {
+            400: "bad_request",
+            403: "forbidden",
+            404: "not_found",
+            405: "not_allowed",
+            413: "too_large",
+            429: "throttled",
+        }.get(code, "bad_request")
+        return render_template("source/error.html", kind=kind), code
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> tuple[str, int]:
+        # Type and code location only: the message could quote the request.
+        log.error(
+            "unhandled %s on %s",
+            describe_exception((type(error), error, error.__traceback__)),
+            request.endpoint,
+        )
+        return render_template("source/error.html", kind="server"), 500

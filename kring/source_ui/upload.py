@@ -1,0 +1,213 @@
+"""Streaming multipart parsing of a submission straight into gpg.
+
+Werkzeug's form parser would spool large files to /tmp in plaintext, so the
+submit view never touches ``request.form``/``request.files``: this module reads
+``request.stream`` in 1 MiB chunks and hands each file's bytes to a
+``core.reporting.FileUpload``, which pipes them into ``gpg --encrypt``. Memory
+stays flat (the parser's chunk plus gpg's bounded queue) whatever the size.
+
+The form puts the small fields (CSRF token, recipient, path, category,
+message) before the files; a file arriving before them is refused, because the
+recipients must be known before a single byte is encrypted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import IO
+
+from streaming_form_data import StreamingFormDataParser
+from streaming_form_data.parser import ParseFailedException, parse_content_boundary
+from streaming_form_data.targets import BaseTarget
+from werkzeug.exceptions import ClientDisconnected
+
+from kring.core.errors import KringError
+from kring.core.reporting import FileUpload, SubmissionDraft
+
+READ_CHUNK = 1024 * 1024
+SMALL_FIELDS = ("csrf_token", "recipient", "path", "category")
+
+
+class UploadError(Exception):
+    """The body is not an acceptable submission; ``status`` says which 4xx."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class TooLarge(UploadError):
+    """The submission is larger than the instance allows."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, 413)
+
+
+class ClientGone(UploadError):
+    """The body ended before the multipart end marker (aborted upload)."""
+
+
+class _ValueTarget(BaseTarget):
+    """A small text field kept in memory, with a hard size cap."""
+
+    def __init__(self, limit: int, on_finish: Callable[[], None] | None = None) -> None:
+        super().__init__()
+        self._limit = limit
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self._on_finish = on_finish
+        self.seen = False
+
+    def on_start(self) -> None:
+        self.seen = True
+
+    def on_data_received(self, chunk: bytes) -> None:
+        self._size += len(chunk)
+        if self._size > self._limit:
+            raise UploadError("a form field is too long", 413)
+        self._chunks.append(chunk)
+
+    def on_finish(self) -> None:
+        if self._on_finish is not None:
+            self._on_finish()
+
+    @property
+    def text(self) -> str:
+        try:
+            return b"".join(self._chunks).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UploadError("the form text is not valid UTF-8") from exc
+
+
+class _FilesTarget(BaseTarget):
+    """Every file part named ``files``: each is streamed into its own FileUpload."""
+
+    def __init__(self, begin_file: Callable[[str], FileUpload]) -> None:
+        super().__init__()
+        self._begin_file = begin_file
+        self._current: FileUpload | None = None
+        self._pending_empty = False
+        self.count = 0
+
+    def on_start(self) -> None:
+        raw_name = self.multipart_filename
+        self.multipart_filename = None
+        if raw_name is None:
+            raise UploadError("a file part has no file name")
+        if raw_name == "":
+            # A browser sends an empty part with no name when no file was
+            # chosen: nothing to store.
+            self._pending_empty = True
+            return
+        self._current = self._begin_file(raw_name)
+        self.count += 1
+
+    def on_data_received(self, chunk: bytes) -> None:
+        if self._pending_empty:
+            if chunk:
+                raise UploadError("a file without a name")
+            return
+        if self._current is None:
+            raise UploadError("file data outside a file")
+        self._current.write(chunk)
+
+    def on_finish(self) -> None:
+        if self._pending_empty:
+            self._pending_empty = False
+            return
+        if self._current is not None:
+            current, self._current = self._current, None
+            current.finish()
+
+
+@dataclasses.dataclass
+class ParsedSubmission:
+    """The small fields of a parsed submission (files are already in the draft)."""
+
+    csrf_token: str
+    message: str
+    files: int
+
+
+def parse_submission(
+    *,
+    stream: IO[bytes],
+    content_type: str,
+    content_length: int | None,
+    max_bytes: int,
+    max_message_bytes: int,
+    draft: SubmissionDraft,
+    check_csrf: Callable[[str], None],
+) -> ParsedSubmission:
+    """Parse the body into ``draft``; raise UploadError (4xx) on bad input.
+
+    Invariant: plaintext leaves this function only into gpg's pipe; on any
+    error the caller discards the draft, which removes every temp and
+    published file of this submission.
+    """
+    if content_length is not None and content_length > max_bytes:
+        raise TooLarge("the submission is larger than allowed")
+    try:
+        headers = {"Content-Type": content_type}
+        ender = b"--" + parse_content_boundary(headers) + b"--"
+        parser = StreamingFormDataParser(headers=headers)
+    except ParseFailedException as exc:
+        raise UploadError("this is not a form upload") from exc
+
+    fields: dict[str, _ValueTarget] = {name: _ValueTarget(4096) for name in SMALL_FIELDS}
+    message = _ValueTarget(max_message_bytes)
+    csrf_checked = False
+
+    def ensure_ready() -> None:
+        nonlocal csrf_checked
+        if not csrf_checked:
+            if not fields["csrf_token"].seen:
+                raise UploadError("the form is incomplete (security token missing)")
+            check_csrf(fields["csrf_token"].text)
+            csrf_checked = True
+        if not draft.chosen:
+            draft.choose(
+                recipient=fields["recipient"].text or None,
+                path=fields["path"].text or None,
+                category=fields["category"].text or None,
+            )
+
+    def begin_file(name: str) -> FileUpload:
+        ensure_ready()
+        return draft.open_file(name)
+
+    files = _FilesTarget(begin_file)
+    for name, target in fields.items():
+        parser.register(name, target)
+    parser.register("message", message)
+    parser.register("files", files)
+
+    received = 0
+    tail = b""
+    try:
+        while True:
+            chunk = stream.read(READ_CHUNK)
+            if not chunk:
+                break
+            received += len(chunk)
+            if received > max_bytes:
+                raise TooLarge("the submission is larger than allowed")
+            tail = (tail + chunk[-512:])[-512:]
+            parser.data_received(chunk)
+    except ParseFailedException as exc:
+        raise UploadError("the upload could not be read") from exc
+    except (KringError, UploadError):
+        raise
+    except (OSError, ClientDisconnected) as exc:
+        raise ClientGone("the upload was interrupted") from exc
+    # A complete multipart body ends with "--<boundary>--"; anything else is an
+    # upload cut off between parts.
+    if content_length is not None and received < content_length:
+        raise ClientGone("the upload was interrupted")
+    if ender not in tail:
+        raise ClientGone("the upload was interrupted")
+    ensure_ready()
+    text = message.text
+    draft.set_message(text.replace("\r\n", "\n"))
+    return ParsedSubmission(csrf_token=fields["csrf_token"].text, message=text, files=files.count)

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Install what Kring needs on a Debian 12 machine (run as root) and the
+# virtualenv in .venv/. `scripts/setup.sh` for running the drop,
+# `scripts/setup.sh --dev` adds what the tests need. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runtime_packages=(gnupg tor)
+dev_packages=(chromium chromium-driver mat2 wdutch)
+packages=("${runtime_packages[@]}")
+extras="server"
+if [[ "${1:-}" == "--dev" ]]; then
+  packages+=("${dev_packages[@]}")
+  extras="server,dev"
+fi
+# A Debian python3 without ensurepip cannot make a venv.
+if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
+  packages+=(python3-venv)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "Installing system packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ ! -x .venv/bin/python ]]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[${extras}]"

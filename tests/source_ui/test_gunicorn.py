@@ -1,0 +1,166 @@
+"""The reporter flow through gunicorn on loopback: real server, real KDF, large files."""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from kring.core.confidants import add_confidant
+from kring.core.context import build_context
+from kring.core.instance import init_instance
+from kring.core.models import Reporter
+from kring.core.settings import load_settings
+from kring.devtools.multipart import MultipartBody, repeating_chunks
+from kring.devtools.servers import RunningServer, run_gunicorn
+from tests.conftest import ConfidantKeyPair
+
+pytestmark = pytest.mark.gunicorn
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def server(
+    tmp_path: Path, confidant_key: ConfidantKeyPair
+) -> Iterator[RunningServer]:
+    """source_ui under gunicorn on a fresh instance with the real KDF cost."""
+    instance = tmp_path / "instance"
+    settings = init_instance(instance, organisation_name="Gunicorn test")
+    ctx = build_context(settings)
+    add_confidant(ctx, display_name="Anna", public_key=confidant_key.public_key)
+    ctx.engine.dispose()
+    with run_gunicorn(
+        "kring.source_ui.wsgi:app", instance, log_path=tmp_path / "gunicorn.log"
+    ) as running:
+        yield running
+
+
+def new_reporter(server: RunningServer) -> tuple[requests.Session, str, str]:
+    """A browser session with a fresh codename; returns (session, codename, csrf)."""
+    browser = requests.Session()
+    page = browser.get(server.url + "/en/codename", timeout=30).text
+    words = re.findall(r"<span>([a-z]+)</span>", page)
+    form = browser.get(server.url + "/en/submit", timeout=30).text
+    return browser, " ".join(words), CSRF_RE.search(form).group(1)  # type: ignore[union-attr]
+
+
+def stream_submit(
+    browser: requests.Session, server: RunningServer, body: MultipartBody
+) -> requests.Response:
+    """POST a lazily generated multipart body with a Content-Length (not chunked)."""
+    return browser.post(
+        server.url + "/en/submit",
+        data=body,
+        headers={"Content-Type": body.content_type, "Content-Length": str(len(body))},
+        allow_redirects=False,
+        timeout=300,
+    )
+
+
+def stored_items(instance: Path) -> list[tuple[str, bytes]]:
+    settings = load_settings({"KRING_INSTANCE": str(instance)})
+    ctx = build_context(settings)
+    try:
+        with ctx.sessions() as db:
+            reporter = db.scalar(select(Reporter))
+            if reporter is None:
+                return []
+            return [
+                (i.kind, ctx.store.blob_path(reporter.lookup_id, i.blob_name).read_bytes())
+                for i in reporter.items
+            ]
+    finally:
+        ctx.engine.dispose()
+
+
+def test_large_file_through_gunicorn_decrypts_exactly(
+    server: RunningServer, tmp_path: Path, confidant_key: ConfidantKeyPair
+) -> None:
+    browser, codename, csrf = new_reporter(server)
+    size = 20 * 1024 * 1024
+    source = repeating_chunks(size)
+    body = MultipartBody(
+        [("csrf_token", csrf), ("recipient", "all"), ("path", "advice"), ("category", ""),
+         ("message", "see attachment")],
+        [("files", "recording.m4a", size, source)],
+    )
+    response = stream_submit(browser, server, body)
+    assert response.status_code == 302, response.text[:500]
+    items = stored_items(tmp_path / "instance")
+    assert [kind for kind, _ in items] == ["message", "file"]
+    plain, name = confidant_key.decrypt(items[1][1])
+    assert plain == b"".join(source())
+    assert name == "recording.m4a"
+
+    # A second browser logs in with the codename (real argon2id cost).
+    other = requests.Session()
+    login = other.get(server.url + "/en/login", timeout=30).text
+    started = time.monotonic()
+    response = other.post(
+        server.url + "/en/login",
+        data={"codename": codename, "csrf_token": CSRF_RE.search(login).group(1)},  # type: ignore[union-attr]
+        timeout=30,
+    )
+    assert time.monotonic() - started >= 0.1  # argon2id really ran
+    assert response.status_code == 200
+    assert "recording.m4a" in response.text
+
+
+def test_aborted_upload_leaves_nothing(server: RunningServer, tmp_path: Path) -> None:
+    browser, _, csrf = new_reporter(server)
+    cookie = browser.cookies.get("kring_source")
+    body = MultipartBody(
+        [("csrf_token", csrf), ("recipient", "all"), ("path", ""), ("category", ""),
+         ("message", "")],
+        [("files", "big.bin", 50 * 1024 * 1024, repeating_chunks(50 * 1024 * 1024))],
+    )
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        head = (
+            f"POST /en/submit HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: kring_source={cookie}\r\n"
+            f"Content-Type: {body.content_type}\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        sock.sendall(head.encode())
+        sock.sendall(body.read(8 * 1024 * 1024))
+        time.sleep(0.5)  # let the server start encrypting before the client vanishes
+    store = tmp_path / "instance" / "store"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        leftovers = [p for p in store.rglob("*") if p.is_file()]
+        if not leftovers:
+            break
+        time.sleep(0.2)
+    assert [p for p in store.rglob("*") if p.is_file()] == []
+    assert stored_items(tmp_path / "instance") == []
+    # The server is still fine.
+    assert requests.get(server.url + "/en/", timeout=10).status_code == 200
+
+
+def test_oversized_content_length_refused_at_once(server: RunningServer) -> None:
+    """A declared size over the limit gets the 413 page before any byte is read."""
+    browser, _, _ = new_reporter(server)
+    cookie = browser.cookies.get("kring_source")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        sock.sendall(
+            (
+                f"POST /en/submit HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: kring_source={cookie}\r\n"
+                "Content-Type: multipart/form-data; boundary=abc\r\n"
+                f"Content-Length: {600 * 1000 * 1000}\r\nConnection: close\r\n\r\n"
+            ).encode()
+        )
+        reply = b""
+        while b"</html>" not in reply:
+            data = sock.recv(65536)
+            if not data:
+                break
+            reply += data
+    text = reply.decode("utf-8", "replace")
+    assert text.startswith("HTTP/1.1 413")
+    assert "too large" in text
+    assert "gunicorn" not in text.lower()

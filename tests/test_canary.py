@@ -1,0 +1,151 @@
+"""Plaintext canary: a unique marker sent through every reporter action is never on disk.
+
+Invariant 1: no plaintext of a report, file, file name, reply or codename is
+written to the server's disk — store, database, temp folders, logs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from kring.core import reporting
+from kring.core.confidants import add_confidant
+from kring.core.context import build_context
+from kring.core.instance import init_instance
+from kring.core.models import Reporter
+from kring.devtools.multipart import MultipartBody, repeating_chunks
+from kring.devtools.servers import run_gunicorn
+from tests.conftest import ConfidantKeyPair
+
+pytestmark = pytest.mark.gunicorn
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+SCAN_ROOTS = [Path("/tmp"), Path("/dev/shm"), Path("/var/tmp")]
+
+
+def files_under(root: Path) -> Iterator[Path]:
+    for dirpath, _dirs, names in os.walk(root, onerror=lambda _e: None):
+        for name in names:
+            path = Path(dirpath) / name
+            if path.is_file() and not path.is_symlink():
+                yield path
+
+
+def contains(path: Path, needles: list[bytes]) -> bytes | None:
+    """The first needle found in the file, reading in overlapping chunks."""
+    overlap = max(len(n) for n in needles)
+    tail = b""
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(4 * 1024 * 1024):
+                window = tail + chunk
+                for needle in needles:
+                    if needle in window:
+                        return needle
+                tail = window[-overlap:]
+    except OSError:
+        return None
+    return None
+
+
+def scan(roots: list[Path], needles: list[bytes]) -> list[tuple[str, bytes]]:
+    found = []
+    for root in roots:
+        for path in files_under(root):
+            hit = contains(path, needles)
+            if hit is not None:
+                found.append((str(path), hit))
+    return found
+
+
+def test_no_plaintext_anywhere(tmp_path: Path, confidant_key: ConfidantKeyPair) -> None:
+    marker = f"KRINGCANARY{uuid.uuid4().hex}"
+    instance = tmp_path / "instance"
+    settings = init_instance(instance, organisation_name="Canary")
+    ctx = build_context(settings)
+    confidant_id = add_confidant(
+        ctx, display_name="Anna", public_key=confidant_key.public_key
+    ).id
+    log_path = instance / "gunicorn.log"
+    with run_gunicorn("kring.source_ui.wsgi:app", instance, log_path=log_path) as server:
+        browser = requests.Session()
+        page = browser.get(server.url + "/en/codename", timeout=30).text
+        codename = " ".join(re.findall(r"<span>([a-z]+)</span>", page))
+        csrf = CSRF_RE.search(browser.get(server.url + "/en/submit", timeout=30).text).group(1)  # type: ignore[union-attr]
+        size = 50 * 1024 * 1024
+        body = MultipartBody(
+            [("csrf_token", csrf), ("recipient", "all"), ("path", "wrongdoing"),
+             ("category", "integrity"), ("message", f"The secret is {marker} indeed.")],
+            [("files", f"{marker}.pdf", size, repeating_chunks(size, marker=marker.encode()))],
+        )
+        response = browser.post(
+            server.url + "/en/submit", data=body,
+            headers={"Content-Type": body.content_type, "Content-Length": str(len(body))},
+            allow_redirects=False, timeout=300,
+        )
+        assert response.status_code == 302
+
+        with ctx.sessions() as db:
+            reporter_id = db.scalar(select(Reporter.id))
+        assert reporter_id is not None
+        reply = reporting.reply_to_reporter(
+            ctx, reporter_id=reporter_id, confidant_id=confidant_id, text=f"Reply {marker}"
+        )
+
+        returning = requests.Session()
+        login = returning.get(server.url + "/en/login", timeout=30).text
+        page = returning.post(
+            server.url + "/en/login",
+            data={"codename": codename, "csrf_token": CSRF_RE.search(login).group(1)},  # type: ignore[union-attr]
+            timeout=60,
+        ).text
+        assert f"Reply {marker}" in page  # decrypted for the reporter, in memory
+        assert f"{marker}.pdf" in page
+        csrf = CSRF_RE.search(page).group(1)  # type: ignore[union-attr]
+        deleted = returning.post(
+            server.url + f"/en/reply/{reply.id}/delete", data={"csrf_token": csrf}, timeout=30
+        )
+        assert deleted.status_code == 200
+
+        # An aborted upload carrying the marker.
+        cookie = returning.cookies.get("kring_source")
+        aborted = MultipartBody(
+            [("csrf_token", csrf), ("message", f"aborted {marker}")],
+            [("files", f"aborted-{marker}.bin", size, repeating_chunks(size, marker=marker.encode()))],
+        )
+        with socket.create_connection(("127.0.0.1", server.port)) as sock:
+            sock.sendall(
+                (
+                    f"POST /en/submit HTTP/1.1\r\nHost: x\r\nCookie: kring_source={cookie}\r\n"
+                    f"Content-Type: {aborted.content_type}\r\nContent-Length: {len(aborted)}\r\n\r\n"
+                ).encode()
+            )
+            sock.sendall(aborted.read(10 * 1024 * 1024))
+            time.sleep(0.5)
+        time.sleep(1.0)
+
+        needles = [marker.encode(), codename.encode()]
+        roots = [*SCAN_ROOTS, instance]
+        assert scan(roots, needles) == []
+        assert marker.encode() not in log_path.read_bytes()
+
+        # And after deleting everything, too.
+        csrf = CSRF_RE.search(returning.get(server.url + "/en/delete", timeout=30).text).group(1)  # type: ignore[union-attr]
+        done = returning.post(
+            server.url + "/en/delete", data={"csrf_token": csrf, "confirm": "yes"}, timeout=30
+        )
+        assert done.status_code == 200
+        assert scan(roots, needles) == []
+    ctx.engine.dispose()
+    # The log holds no client address either.
+    assert "127.0.0.1" not in log_path.read_text(errors="replace")
