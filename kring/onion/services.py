@@ -1,0 +1,317 @@
+"""Publish v3 onion services with persistent keys, and check that an onion address answers.
+
+A service lives in a directory laid out like tor's HiddenServiceDir: ``private_key`` (0600),
+``hostname``, and for client authorisation ``authorized_clients/NAME.auth``. Services are added
+through the control port (ADD_ONION) with the Detach flag, so they outlive our control
+connection (a CLI publishing to the system tor may exit) and are removed explicitly with
+:func:`unpublish_service`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import queue
+import socket
+import struct
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import stem
+import stem.response
+from stem.control import Controller, EventType
+
+from kring.onion.errors import OnionUnreachable, PublishFailed, ServiceKeyInvalid
+from kring.onion.keys import (
+    ServiceKey,
+    load_service_key,
+    save_service_key,
+    validate_client_public_key,
+    validate_service_id,
+)
+
+# Tor's extended SOCKS5 replies (SocksPort ... ExtendedErrors, prop304), for admin messages.
+SOCKS_REPLIES = {
+    0x00: "succeeded",
+    0x01: "general failure",
+    0x04: "host unreachable",
+    0x05: "connection refused by the onion service's target",
+    0x06: "TTL expired (circuit timed out)",
+    0xF0: "onion service descriptor not found (not published yet, or gone)",
+    0xF1: "onion service descriptor is invalid",
+    0xF2: "introduction to the onion service failed",
+    0xF3: "rendezvous with the onion service failed",
+    0xF4: "client authorisation is required but this client has no key for it",
+    0xF5: "this client's authorisation key was refused (wrong or revoked key)",
+    0xF6: "the onion address is invalid",
+    0xF7: "introduction to the onion service timed out",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class PublishedService:
+    """A published onion service: its address (public) and where it forwards to."""
+
+    service_id: str
+    virtual_port: int
+    target: str
+    client_auth: bool
+
+    @property
+    def address(self) -> str:
+        """The ``.onion`` address."""
+        return f"{self.service_id}.onion"
+
+
+def _check_target(target: str) -> str:
+    host, sep, port = target.rpartition(":")
+    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"target must be host:port, got {target!r}")
+    if host not in {"127.0.0.1", "localhost", "[::1]"}:
+        # Forwarding to a non-loopback address would expose that host's service to the whole
+        # Tor network and make tor's traffic visible on the LAN.
+        raise ValueError("the onion service target must be on loopback")
+    return target
+
+
+def publish_service(
+    controller: Controller,
+    *,
+    service_dir: Path,
+    target: str,
+    virtual_port: int = 80,
+    client_keys: Iterable[str] | None = None,
+    timeout: float = 60.0,
+) -> PublishedService:
+    """Publish the onion service of ``service_dir`` forwarding ``virtual_port`` to ``target``.
+
+    The first call creates the key with ADD_ONION NEW:ED25519-V3 and saves it (0600) before
+    anything else, later calls restore it, so the address never changes. With ``client_keys``
+    (base32 x25519 public keys) only those clients can read the descriptor; an empty collection
+    means nobody can, which is refused rather than silently publishing to everyone.
+
+    Invariant: the service forwards only to loopback; the key file is never readable by
+    others; the call returns only after tor reports a descriptor upload (or PublishFailed).
+    """
+    _check_target(target)
+    keys = None
+    if client_keys is not None:
+        keys = sorted({validate_client_public_key(k) for k in client_keys})
+        if not keys:
+            raise PublishFailed(
+                "no authorised clients: add a confidant key first (kring onion client add NAME)"
+            )
+    key = load_service_key(service_dir)
+    if key is not None:
+        # Re-publishing (restart, revoke) on a tor that still has our detached service.
+        unpublish_service(controller, key.service_id)
+
+    request = _add_onion_request(key, virtual_port, target, keys)
+    uploads: queue.Queue[Any] = queue.Queue()
+    # Listen before sending, so the upload events of a fast tor are not missed.
+    controller.add_event_listener(uploads.put, EventType.HS_DESC)
+    try:
+        try:
+            response = controller.msg(request)
+            stem.response.convert("ADD_ONION", response)
+        except stem.ControllerError as exc:
+            # tor's reply names the problem and never echoes the key.
+            raise PublishFailed(f"tor refused the onion service: {exc}") from None
+        service_id: str = response.service_id  # type: ignore[attr-defined]
+        if key is not None and service_id != key.service_id:
+            # The hostname file and the key disagree: publishing would give a different
+            # address than the one confidants hold, so stop here.
+            unpublish_service(controller, service_id)
+            raise ServiceKeyInvalid(
+                f"the key in {service_dir} belongs to {service_id}.onion, not to the address "
+                "in its hostname file; restore the matching pair from a backup"
+            )
+        if key is None:
+            new_key = ServiceKey(
+                key_type=response.private_key_type,  # type: ignore[attr-defined]
+                key_blob=response.private_key,  # type: ignore[attr-defined]
+                service_id=validate_service_id(service_id),
+            )
+            # Saved before waiting for the upload: a timeout must not lose the new address.
+            save_service_key(service_dir, new_key)
+        _await_upload(uploads, service_id, timeout)
+    finally:
+        controller.remove_event_listener(uploads.put)
+    return PublishedService(
+        service_id=service_id, virtual_port=virtual_port, target=target, client_auth=bool(keys)
+    )
+
+
+def _add_onion_request(
+    key: ServiceKey | None, virtual_port: int, target: str, client_keys: list[str] | None
+) -> str:
+    # Built by hand: stem's wrapper takes a single ClientAuthV3 key, we need the whole set.
+    if key is None:
+        request = "ADD_ONION NEW:ED25519-V3"
+    else:
+        request = f"ADD_ONION {key.key_type}:{key.key_blob}"
+    flags = ["Detach"]
+    if client_keys:
+        flags.append("V3Auth")
+    request += f" Flags={','.join(flags)} Port={int(virtual_port)},{target}"
+    for public in client_keys or ():
+        request += f" ClientAuthV3={public}"
+    return request
+
+
+def _await_upload(uploads: queue.Queue[Any], service_id: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    directories: set[str] = set()
+    last_failure = "no upload attempt seen"
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise PublishFailed(
+                f"the descriptor of {service_id}.onion was not uploaded within {timeout:.0f} s "
+                f"({last_failure}); is tor bootstrapped and its network enabled?"
+            )
+        try:
+            event = uploads.get(timeout=remaining)
+        except queue.Empty:
+            continue
+        # tor names the address on UPLOAD but not always on UPLOADED: match by directory.
+        if event.action == stem.HSDescAction.UPLOAD and event.address == service_id:
+            directories.add(event.directory_fingerprint)
+        elif event.directory_fingerprint in directories:
+            if event.action == stem.HSDescAction.UPLOADED:
+                return
+            if event.action == stem.HSDescAction.FAILED:
+                # tor retries other HSDirs by itself; remember why for the message.
+                last_failure = f"last upload failed: {event.reason}"
+
+
+def unpublish_service(controller: Controller, service_id: str) -> bool:
+    """Remove a published (detached) onion service; False if tor did not have it.
+
+    Invariant: only the given service id is removed; a missing service is not an error, so
+    stopping is safe to repeat.
+    """
+    try:
+        return bool(controller.remove_ephemeral_hidden_service(service_id))
+    except stem.ControllerError as exc:
+        raise PublishFailed(f"tor could not remove {service_id}.onion: {exc}") from None
+
+
+# ---- reachability ---------------------------------------------------------------------------
+
+
+def _recv_exact(sock: socket.socket, count: int) -> bytes:
+    data = b""
+    while len(data) < count:
+        chunk = sock.recv(count - len(data))
+        if not chunk:
+            raise ConnectionError("SOCKS proxy closed the connection")
+        data += chunk
+    return data
+
+
+def socks_connect(
+    address: str, port: int, *, socks_port: int, socks_host: str = "127.0.0.1", timeout: float
+) -> tuple[int, socket.socket | None]:
+    """Open a stream to ``address:port`` through tor's SOCKS5 port.
+
+    Returns (SOCKS reply code, connected socket or None). The onion name is sent to tor as a
+    hostname, never resolved locally.
+
+    Invariant: no DNS lookup of the onion address happens outside tor.
+    """
+    host = address.encode("ascii")
+    sock = socket.create_connection((socks_host, socks_port), timeout=timeout)
+    try:
+        sock.sendall(b"\x05\x01\x00")  # version 5, one method: no authentication
+        if _recv_exact(sock, 2) != b"\x05\x00":
+            raise ConnectionError("the SOCKS port refused our handshake")
+        sock.sendall(b"\x05\x01\x00\x03" + bytes([len(host)]) + host + struct.pack(">H", port))
+        _, reply, _, atyp = _recv_exact(sock, 4)
+        bound = {1: 4, 4: 16}.get(atyp)
+        _recv_exact(sock, (bound if bound is not None else _recv_exact(sock, 1)[0]) + 2)
+    except BaseException:
+        sock.close()
+        raise
+    if reply != 0:
+        sock.close()
+        return reply, None
+    return reply, sock
+
+
+def probe_onion(
+    address: str,
+    *,
+    socks_port: int,
+    port: int = 80,
+    timeout: float = 30.0,
+    http: bool = True,
+) -> int:
+    """One attempt to reach ``address``; returns the SOCKS reply code (0 = reached).
+
+    With ``http`` it also sends ``HEAD /`` and counts the service as reached only if an HTTP
+    status line comes back, so a dead app behind a live onion service is not mistaken for up.
+
+    Invariant: read-only: it sends nothing but a HEAD request.
+    """
+    service_id = validate_service_id(address)
+    reply, sock = socks_connect(f"{service_id}.onion", port, socks_port=socks_port, timeout=timeout)
+    if sock is None:
+        return reply
+    with sock:
+        if not http:
+            return 0
+        sock.sendall(f"HEAD / HTTP/1.0\r\nHost: {service_id}.onion\r\n\r\n".encode("ascii"))
+        first = sock.recv(16)
+        return 0 if first.startswith(b"HTTP/") else 0x01
+
+
+def explain_socks_reply(code: int) -> str:
+    """Human words for a SOCKS reply code from tor (for admin-facing messages)."""
+    return SOCKS_REPLIES.get(code, f"SOCKS error 0x{code:02x}")
+
+
+def wait_until_reachable(
+    address: str,
+    *,
+    socks_port: int,
+    port: int = 80,
+    timeout: float = 60.0,
+    http: bool = True,
+) -> float:
+    """Retry :func:`probe_onion` until the service answers; return the seconds it took.
+
+    A fresh onion is often not found on the first try ("No more HSDir available to query"), so
+    failures are retried until ``timeout``, then OnionUnreachable names the last reason.
+
+    Invariant: bounded by the deadline, no fixed sleeps: each attempt waits on tor's answer,
+    and a pause between attempts only follows an immediate refusal.
+    """
+    start = time.monotonic()
+    deadline = start + timeout
+    last = "no attempt finished"
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise OnionUnreachable(
+                f"{address} was not reachable through SOCKS port {socks_port} within "
+                f"{timeout:.0f} s: {last}"
+            )
+        attempt_started = time.monotonic()
+        try:
+            code = probe_onion(
+                address, socks_port=socks_port, port=port, timeout=remaining, http=http
+            )
+        except OSError as exc:
+            code, last = -1, f"{type(exc).__name__}: {exc}"
+        else:
+            if code == 0:
+                return time.monotonic() - start
+            last = explain_socks_reply(code)
+        # tor answers some failures at once (cached "not found"); pace the retries a little so a
+        # tight loop does not flood the SOCKS port, but never beyond the deadline.
+        if time.monotonic() - attempt_started < 0.5:
+            with contextlib.suppress(ValueError):
+                time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))

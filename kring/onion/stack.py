@@ -1,0 +1,258 @@
+"""The high-level surface for the CLI: publish source_ui and journalist_ui as onion services.
+
+``start_onion_stack`` either starts a private Tor network on loopback (demo, tests) or attaches
+to the system tor (production), publishes
+
+- source_ui with a persistent key (``<state>/onion/source/``), open to everyone, and
+- journalist_ui with a persistent key and v3 client authorisation for the keys in
+  ``<state>/onion/journalist/authorized_clients/``,
+
+and returns both addresses, a SOCKS port to reach them, and a handle that stops exactly what was
+started.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import shutil
+from pathlib import Path
+from types import TracebackType
+
+from kring.onion.client_auth import ClientRegistry, add_key_to_client
+from kring.onion.errors import OnionError, PublishFailed
+from kring.onion.services import PublishedService, publish_service, unpublish_service
+from kring.onion.services import wait_until_reachable as _wait_until_reachable
+from kring.onion.testnet import PrivateTorNetwork
+from kring.onion.tor_process import AttachedTor, LaunchedTor, attach_tor
+
+
+@dataclasses.dataclass(frozen=True)
+class OnionPaths:
+    """Where the onion state lives under an instance's state directory."""
+
+    root: Path
+
+    @property
+    def source_dir(self) -> Path:
+        """source_ui's service directory (private_key, hostname)."""
+        return self.root / "source"
+
+    @property
+    def journalist_dir(self) -> Path:
+        """journalist_ui's service directory (private_key, hostname, authorized_clients/)."""
+        return self.root / "journalist"
+
+    @property
+    def testnet_dir(self) -> Path:
+        """Scratch space of the private Tor network; wiped at every testnet start."""
+        return self.root / "testnet"
+
+
+def onion_paths(state_dir: Path) -> OnionPaths:
+    """The onion layout under ``state_dir`` (``<state_dir>/onion/...``).
+
+    Invariant: every onion file Kring writes lives below this one folder, mode 0700.
+    """
+    return OnionPaths(Path(state_dir) / "onion")
+
+
+def client_registry(state_dir: Path, *, handover_dir: Path | None = None) -> ClientRegistry:
+    """The confidant keys of journalist_ui, for ``kring onion client add/list/revoke``.
+
+    Invariant: see ClientRegistry: only public keys stay in the state directory.
+    """
+    return ClientRegistry(onion_paths(state_dir).journalist_dir, handover_dir=handover_dir)
+
+
+class OnionStack:
+    """Both published services and the tor processes or connection behind them.
+
+    Use ``stop()`` (or a ``with`` block): it removes the services it published from an attached
+    system tor, and kills by PID every tor it started.
+    """
+
+    def __init__(
+        self,
+        *,
+        paths: OnionPaths,
+        host: LaunchedTor | AttachedTor,
+        client: LaunchedTor | None,
+        network: PrivateTorNetwork | None,
+        source_port: int,
+        journalist_port: int,
+    ) -> None:
+        """Wrap already started parts; use :func:`start_onion_stack` rather than this."""
+        self.paths = paths
+        self.host = host
+        self.client = client
+        self.network = network
+        self._source_port = source_port
+        self._journalist_port = journalist_port
+        self.source: PublishedService | None = None
+        self.journalist: PublishedService | None = None
+
+    @property
+    def source_address(self) -> str:
+        """source_ui's .onion address (stable across restarts)."""
+        if self.source is None:
+            raise PublishFailed("source_ui is not published")
+        return self.source.address
+
+    @property
+    def journalist_address(self) -> str:
+        """journalist_ui's .onion address (stable across restarts)."""
+        if self.journalist is None:
+            raise PublishFailed("journalist_ui is not published")
+        return self.journalist.address
+
+    @property
+    def socks_port(self) -> int:
+        """The SOCKS port through which both addresses can be reached (127.0.0.1)."""
+        if self.client is not None:
+            return self.client.socks_port
+        return self.host.socks_port
+
+    def publish(self, *, timeout: float = 60.0) -> None:
+        """Publish (or re-publish) both services.
+
+        Invariant: source_ui and journalist_ui forward to loopback only; journalist_ui is never
+        published without client authorisation.
+        """
+        controller = self.host.controller
+        self.source = publish_service(
+            controller,
+            service_dir=self.paths.source_dir,
+            target=f"127.0.0.1:{self._source_port}",
+            timeout=timeout,
+        )
+        self.reload_clients(timeout=timeout)
+
+    def reload_clients(self, *, timeout: float = 60.0) -> PublishedService:
+        """Re-publish journalist_ui with the keys now in ``authorized_clients/`` (after revoke).
+
+        Invariant: once this returns, tor serves only a descriptor readable by the remaining
+        keys, and the old service's circuits are closed, so a revoked key no longer connects.
+        """
+        registry = ClientRegistry(self.paths.journalist_dir)
+        self.journalist = publish_service(
+            self.host.controller,
+            service_dir=self.paths.journalist_dir,
+            target=f"127.0.0.1:{self._journalist_port}",
+            client_keys=registry.public_keys(),
+            timeout=timeout,
+        )
+        return self.journalist
+
+    def authorize_client(self, auth_private_line: str) -> str:
+        """Give the stack's own client tor a confidant key (testnet demo: browse journalist_ui).
+
+        Invariant: only possible with a client tor this stack started, never the system tor.
+        """
+        if self.client is None:
+            raise OnionError("this stack has no client tor of its own (attached to system tor)")
+        return add_key_to_client(self.client.controller, auth_private_line)
+
+    def wait_until_reachable(self, *, timeout: float = 60.0) -> None:
+        """Wait until source_ui answers through ``socks_port`` (real check, with a deadline)."""
+        _wait_until_reachable(self.source_address, socks_port=self.socks_port, timeout=timeout)
+
+    def stop(self) -> None:
+        """Unpublish what we published on an attached tor; stop every tor we started, by PID.
+
+        Invariant: a system tor is never stopped, and none of its other services is touched.
+        """
+        if isinstance(self.host, AttachedTor):
+            for service in (self.source, self.journalist):
+                if service is not None:
+                    with contextlib.suppress(Exception):
+                        unpublish_service(self.host.controller, service.service_id)
+        self.host.close()
+        if self.client is not None:
+            self.client.close()
+        if self.network is not None:
+            self.network.close()
+
+    def __enter__(self) -> OnionStack:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def start_onion_stack(
+    *,
+    source_port: int,
+    journalist_port: int,
+    state_dir: Path,
+    system_tor: bool = False,
+    control_socket: Path | None = None,
+    control_port: int | None = None,
+    network_timeout: float = 90.0,
+    publish_timeout: float = 60.0,
+    wait_reachable: bool = True,
+    reachable_timeout: float = 90.0,
+) -> OnionStack:
+    """Start (or attach to) tor and publish source_ui and journalist_ui as onion services.
+
+    ``system_tor=False`` (demo, tests): a private Tor network on 127.0.0.1 plus an onion host
+    and a client tor, all owned by the returned stack. ``system_tor=True``: attach with cookie
+    auth to ``control_socket`` (default ``/run/tor/control``) or ``control_port``.
+    With ``wait_reachable`` the call returns only once source_ui answers through the SOCKS port.
+
+    Invariant: on any failure everything started so far is stopped before the exception
+    leaves; the testnet never touches the real Tor network; keys persist in ``state_dir``.
+    """
+    paths = onion_paths(state_dir)
+    paths.root.mkdir(parents=True, exist_ok=True)
+    paths.root.chmod(0o700)
+    stack: OnionStack | None = None
+    network: PrivateTorNetwork | None = None
+    try:
+        if system_tor:
+            if control_socket is None and control_port is None:
+                control_socket = Path("/run/tor/control")
+            host = attach_tor(control_socket=control_socket, control_port=control_port)
+            stack = OnionStack(
+                paths=paths,
+                host=host,
+                client=None,
+                network=None,
+                source_port=source_port,
+                journalist_port=journalist_port,
+            )
+        else:
+            # The testnet's keys and logs are throw-away; the service keys live elsewhere.
+            shutil.rmtree(paths.testnet_dir, ignore_errors=True)
+            network = PrivateTorNetwork(paths.testnet_dir)
+            network.start(timeout=network_timeout)
+            onion_host = network.new_tor("onion_host", socks=False)
+            client = network.new_tor("client")
+            # Start both side by side: bootstrap is mostly waiting on the network.
+            onion_host.spawn()
+            client.spawn()
+            onion_host.wait_until_ready(bootstrap_timeout=network_timeout)
+            client.wait_until_ready(bootstrap_timeout=network_timeout)
+            stack = OnionStack(
+                paths=paths,
+                host=onion_host,
+                client=client,
+                network=network,
+                source_port=source_port,
+                journalist_port=journalist_port,
+            )
+        stack.publish(timeout=publish_timeout)
+        if wait_reachable:
+            stack.wait_until_reachable(timeout=reachable_timeout)
+    except BaseException:
+        if stack is not None:
+            stack.stop()
+        elif network is not None:
+            network.close()
+        raise
+    return stack
