@@ -17,6 +17,7 @@ import os
 import queue
 import shutil
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Iterable, Sequence
@@ -201,13 +202,14 @@ class LaunchedTor:
         self._process: subprocess.Popen[bytes] | None = None
         self._controller: Controller | None = None
         self._socks_port: int | None = None
+        self._pid: int | None = None
 
     # ---- public surface ---------------------------------------------------------------------
 
     @property
     def pid(self) -> int | None:
-        """PID of the tor process we started (None before start)."""
-        return self._process.pid if self._process else None
+        """PID of the tor process we started (None before start; kept after close for checks)."""
+        return self._pid
 
     @property
     def controller(self) -> Controller:
@@ -298,6 +300,7 @@ class LaunchedTor:
             raise TorNotInstalled(binary) from None
         finally:
             startup_log.close()
+        self._pid = self._process.pid
 
     def wait_until_ready(
         self, *, bootstrap_timeout: float | None = 120.0, startup_timeout: float = 30.0
@@ -443,6 +446,24 @@ class AttachedTor:
         self.close()
 
 
+def _probe_control(control_socket: Path | None, host: str, control_port: int | None) -> None:
+    if control_socket is not None:
+        family, where = socket.AF_UNIX, str(control_socket)
+        address: Any = where
+    else:
+        family, where = socket.AF_INET, f"{host}:{control_port}"
+        address = (host, control_port)
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.settimeout(10)
+        try:
+            probe.connect(address)
+        except OSError as exc:
+            raise ControlPortUnreachable(
+                f"no tor control interface at {where} ({exc.strerror or exc}): is tor running "
+                "with ControlSocket or ControlPort enabled?"
+            ) from None
+
+
 def attach_tor(
     *,
     control_socket: Path | None = None,
@@ -458,6 +479,8 @@ def attach_tor(
     """
     if (control_socket is None) == (control_port is None):
         raise ValueError("give exactly one of control_socket or control_port")
+    # Probe with a plain socket first: stem leaks its socket when the connection is refused.
+    _probe_control(control_socket, host, control_port)
     try:
         if control_socket is not None:
             controller = Controller.from_socket_file(path=str(control_socket))
