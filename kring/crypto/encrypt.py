@@ -163,7 +163,8 @@ class StreamEncryptor:
 
     def _read_stderr(self) -> None:
         assert self._proc.stderr is not None  # noqa: S101
-        self._stderr = self._proc.stderr.read()
+        with self._proc.stderr:
+            self._stderr = self._proc.stderr.read()
 
     def write(self, chunk: bytes) -> None:
         """Queue a chunk for gpg (blocks while the queue is full)."""

@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Benchmark: a large submission through gunicorn vs. gpg alone, side by side.
+
+Starts source_ui under gunicorn on loopback with a fresh instance, streams a
+generated file of --size-mb MB as a multipart submission, and in the same run
+times `gpg --encrypt --compress-algo none` of the same file to the same key.
+The last line is JSON:
+{"size_mb": …, "upload_s": …, "gpg_s": …, "ratio": …, "peak_rss_mb": …}
+(peak_rss_mb: the gunicorn worker's VmHWM after the upload).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from kring.core.confidants import add_confidant  # noqa: E402
+from kring.core.context import build_context  # noqa: E402
+from kring.core.instance import init_instance  # noqa: E402
+from kring.crypto.gpg import GpgHome  # noqa: E402
+from kring.devtools.multipart import MultipartBody  # noqa: E402
+from kring.devtools.servers import run_gunicorn  # noqa: E402
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+CHUNK = 1024 * 1024
+
+
+def make_key(home_dir: Path) -> str:
+    home = GpgHome(home_dir).ensure()
+    params = (
+        "%no-protection\nKey-Type: EDDSA\nKey-Curve: ed25519\nSubkey-Type: ECDH\n"
+        "Subkey-Curve: cv25519\nName-Real: Bench\nExpire-Date: 0\n%commit\n"
+    )
+    home.run(["--gen-key"], input_bytes=params.encode())
+    return home.run(["--armor", "--export"]).stdout.decode()
+
+
+def make_file(path: Path, size_mb: int) -> None:
+    block = Path("/dev/urandom").open("rb").read(CHUNK)
+    with path.open("wb") as handle:
+        for i in range(size_mb):
+            handle.write(block[i % 7 :] + block[: i % 7])
+
+
+def time_gpg(work: Path, public_key_file: Path, data: Path) -> float:
+    home = GpgHome(work / "gpg-bench").ensure()
+    out = work / "gpg-out.gpg"
+    started = time.perf_counter()
+    subprocess.run(
+        home.args("--encrypt", "--compress-algo", "none", "--recipient-file",
+                  str(public_key_file), "--yes", "-o", str(out), str(data)),
+        check=True,
+    )
+    elapsed = time.perf_counter() - started
+    out.unlink()
+    return elapsed
+
+
+def file_chunks(path: Path):  # type: ignore[no-untyped-def]
+    def source():  # type: ignore[no-untyped-def]
+        with path.open("rb") as handle:
+            while chunk := handle.read(CHUNK):
+                yield chunk
+
+    return source
+
+
+def time_upload(base_url: str, port: int, data: Path) -> float:
+    browser = requests.Session()
+    browser.get(base_url + "/en/codename", timeout=60)
+    csrf = CSRF_RE.search(browser.get(base_url + "/en/submit", timeout=60).text).group(1)  # type: ignore[union-attr]
+    cookie = browser.cookies.get("kring_source")
+    body = MultipartBody(
+        [("csrf_token", csrf), ("recipient", "all"), ("path", "just_talk"),
+         ("category", ""), ("message", "bench")],
+        [("files", "bench.bin", data.stat().st_size, file_chunks(data))],
+    )
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600, blocksize=CHUNK)
+    started = time.perf_counter()
+    conn.putrequest("POST", "/en/submit")
+    conn.putheader("Cookie", f"kring_source={cookie}")
+    conn.putheader("Content-Type", body.content_type)
+    conn.putheader("Content-Length", str(len(body)))
+    conn.endheaders()
+    while chunk := body.read(CHUNK):
+        conn.send(chunk)
+    response = conn.getresponse()
+    response.read()
+    elapsed = time.perf_counter() - started
+    conn.close()
+    if response.status != 302:
+        raise SystemExit(f"upload failed with HTTP {response.status}")
+    return elapsed
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size-mb", type=int, default=500)
+    parser.add_argument("--runs", type=int, default=2, help="best of N for both timings")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="kring-bench-") as tmp:
+        work = Path(tmp)
+        instance = work / "instance"
+        settings = init_instance(instance, organisation_name="Bench")
+        public_key = make_key(work / "confidant")
+        key_file = work / "confidant.asc"
+        key_file.write_text(public_key)
+        ctx = build_context(settings)
+        add_confidant(ctx, display_name="Bench", public_key=public_key)
+        ctx.engine.dispose()
+        data = work / "data.bin"
+        make_file(data, args.size_mb)
+        gpg_times, upload_times = [], []
+        with run_gunicorn("kring.source_ui.wsgi:app", instance, log_path=work / "log") as server:
+            for _ in range(args.runs):
+                gpg_times.append(time_gpg(work, key_file, data))
+                upload_times.append(time_upload(server.url, server.port, data))
+            workers = server.worker_pids()
+            rss = max(peak_rss_mb(pid) for pid in workers) if workers else float("nan")
+    gpg_s, upload_s = min(gpg_times), min(upload_times)
+    print(f"gpg --encrypt alone: {gpg_times}")
+    print(f"upload through gunicorn: {upload_times}")
+    print(json.dumps({
+        "size_mb": args.size_mb,
+        "upload_s": round(upload_s, 3),
+        "gpg_s": round(gpg_s, 3),
+        "ratio": round(upload_s / gpg_s, 3),
+        "peak_rss_mb": round(rss, 1),
+    }))
+
+
+if __name__ == "__main__":
+    main()
