@@ -188,15 +188,26 @@ def _await_upload(uploads: queue.Queue[Any], service_id: str, timeout: float) ->
 
 
 def unpublish_service(controller: Controller, service_id: str) -> bool:
-    """Remove a published (detached) onion service; False if tor did not have it.
+    """Remove a published (detached) onion service and cut the sessions open to it.
 
-    Invariant: only the given service id is removed; a missing service is not an error, so
-    stopping is safe to repeat.
+    Returns False if tor did not have the service.
+
+    Invariant: only the given service id is touched, and once this returns no client can reach
+    it, not even over an existing connection: tor's DEL_ONION keeps rendezvous circuits open
+    "for existing connections to finish", and a client reuses such a circuit for new requests,
+    so a revoked confidant with an open browser would keep access for up to 10 minutes. We
+    close those circuits ourselves. A missing service is not an error, so stopping is safe to
+    repeat.
     """
     try:
-        return bool(controller.remove_ephemeral_hidden_service(service_id))
+        removed = bool(controller.remove_ephemeral_hidden_service(service_id))
+        for circuit in controller.get_circuits([]):
+            if circuit.purpose == "HS_SERVICE_REND" and circuit.rend_query == service_id:
+                with contextlib.suppress(stem.InvalidArguments):  # closed meanwhile
+                    controller.close_circuit(circuit.id)
     except stem.ControllerError as exc:
         raise PublishFailed(f"tor could not remove {service_id}.onion: {exc}") from None
+    return removed
 
 
 # ---- reachability ---------------------------------------------------------------------------

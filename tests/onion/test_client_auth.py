@@ -1,0 +1,87 @@
+"""v3 client authorisation, as a confidant's Tor Browser would see it.
+
+One client tor plays the confidant: without a key the journalist service is closed; with the
+``.auth_private`` line from ``ClientRegistry.add`` it opens; after ``revoke`` and re-publishing
+it is closed again, while a remaining confidant's key still works. The revoked key stays loaded
+in the client throughout, so nothing but the revocation can explain the refusal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import requests
+
+from kring.onion.client_auth import ClientRegistry, add_key_to_client, remove_key_from_client
+from kring.onion.services import (
+    PublishedService,
+    probe_onion,
+    publish_service,
+    wait_until_reachable,
+)
+from kring.onion.tor_process import LaunchedTor
+
+from .conftest import proxies
+
+pytestmark = pytest.mark.tor
+
+
+def publish_journalist(host: LaunchedTor, registry: ClientRegistry, port: int) -> PublishedService:
+    return publish_service(
+        host.controller,
+        service_dir=registry.service_dir,
+        target=f"127.0.0.1:{port}",
+        client_keys=registry.public_keys(),
+    )
+
+
+def refused_twice(address: str, socks_port: int) -> list[int]:
+    """Two separate attempts; a user retrying must be refused both times."""
+    return [probe_onion(address, socks_port=socks_port, timeout=60) for _ in range(2)]
+
+
+def test_client_auth_add_and_revoke(
+    onion_host: LaunchedTor,
+    tor_client: LaunchedTor,
+    http_server: Callable[[str], int],
+    tmp_path: Path,
+) -> None:
+    port = http_server("journalist app")
+    socks = tor_client.socks_port
+    registry = ClientRegistry(tmp_path / "journalist")
+    alice = registry.add("alice")
+    bob = registry.add("bob")
+    service = publish_journalist(onion_host, registry, port)
+    assert service.client_auth
+
+    # 1. Without a key: tor can fetch the descriptor but not read it (0xF4, "auth required").
+    codes = refused_twice(service.address, socks)
+    assert codes == [0xF4, 0xF4]
+    with pytest.raises(requests.exceptions.ConnectionError):
+        requests.get(f"http://{service.address}/", proxies=proxies(socks), timeout=60)
+
+    # 2. With alice's .auth_private line, as Tor Browser would load it: the page opens.
+    assert add_key_to_client(tor_client.controller, alice.auth_private_line) == service.service_id
+    wait_until_reachable(service.address, socks_port=socks, timeout=90)
+    response = requests.get(f"http://{service.address}/", proxies=proxies(socks), timeout=60)
+    assert response.text == "journalist app"
+
+    # 3. Revoke alice and re-publish with the remaining key (bob). alice's key stays loaded in
+    #    the client, which may also hold the old descriptor and circuits: still refused.
+    registry.revoke("alice")
+    republished = publish_journalist(onion_host, registry, port)
+    assert republished.address == service.address
+    codes = refused_twice(service.address, socks)
+    assert all(code != 0 for code in codes), codes
+    with pytest.raises(requests.exceptions.ConnectionError):
+        requests.get(f"http://{service.address}/", proxies=proxies(socks), timeout=60)
+
+    # 4. The service itself is fine: bob's key opens it.
+    add_key_to_client(tor_client.controller, bob.auth_private_line)
+    wait_until_reachable(service.address, socks_port=socks, timeout=90)
+    response = requests.get(f"http://{service.address}/", proxies=proxies(socks), timeout=60)
+    assert response.text == "journalist app"
+
+    remove_key_from_client(tor_client.controller, service.service_id)
