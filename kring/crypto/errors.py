@@ -33,3 +33,47 @@ class DecryptionFailed(CryptoError):
 
 class BadPassphrase(DecryptionFailed):
     """The passphrase does not unlock the secret key."""
+
+
+class NoSecretKey(DecryptionFailed):
+    """The ciphertext is not encrypted to any secret key in this gpg home.
+
+    ``key_ids`` are the (sub)key ids gpg reports the ciphertext is encrypted
+    to, so the user can be told which key it needs.
+    """
+
+    def __init__(self, message: str, key_ids: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.key_ids = key_ids
+
+
+class OutputTooLarge(DecryptionFailed):
+    """Decryption produced more plaintext than allowed (a compression bomb); nothing was kept."""
+
+
+class TargetDiskFull(CryptoError):
+    """The disk filled up while plaintext was being written; the partial file was removed."""
+
+
+class BundleError(CryptoError):
+    """Base class of every problem with a Kring bundle (the zip of encrypted items)."""
+
+
+class MalformedBundle(BundleError):
+    """The file is not a well-formed Kring bundle (not a zip, bad manifest, missing entry)."""
+
+
+class UnknownBundleVersion(BundleError):
+    """The manifest declares a bundle format version this code does not understand."""
+
+
+class UnsafeBundleEntry(MalformedBundle):
+    """A zip entry has an unsafe name (``..``, absolute path) or is a symlink."""
+
+
+class BundleTooLarge(MalformedBundle):
+    """The bundle exceeds the size or compression-ratio limits (a zip bomb)."""
+
+
+class ItemChecksumMismatch(BundleError):
+    """An item's ciphertext does not match the manifest's size or sha256 (truncated or altered)."""

@@ -1,0 +1,283 @@
+"""Streaming decryption with a confidant's own gpg home (the air-gapped workstation).
+
+Ciphertext is fed to ``gpg --decrypt`` in chunks; gpg writes plaintext
+straight into the caller's file, so memory stays flat whatever the size. The
+passphrase reaches gpg through a pipe (``--passphrase-fd``), never argv.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import errno
+import fcntl
+import os
+import resource
+import secrets
+import signal
+import subprocess
+import threading
+import urllib.parse
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Protocol
+
+from kring.crypto.errors import (
+    BadPassphrase,
+    DecryptionFailed,
+    NoSecretKey,
+    OutputTooLarge,
+    TargetDiskFull,
+)
+from kring.crypto.gpg import GpgHome, pipe_with_content, status_lines
+
+_CHUNK = 1024 * 1024
+_F_SETPIPE_SZ = 1031
+# Files being written carry this prefix until gpg has vouched for them, so a
+# crash never leaves a name that looks complete.
+PARTIAL_PREFIX = ".kring-partial-"
+
+
+class ReadableStream(Protocol):
+    """Anything with ``read(n) -> bytes`` (a file, a verified bundle item)."""
+
+    def read(self, size: int = ..., /) -> bytes: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class DecryptResult:
+    """What gpg said about a successful decryption."""
+
+    embedded_filename: str
+    bytes_in: int
+
+
+@dataclasses.dataclass(frozen=True)
+class DecryptedFile:
+    """A decrypted file that was fsync'd and renamed to its final path."""
+
+    path: Path
+    embedded_filename: str
+    size: int
+
+
+def _unescape_status(value: str) -> str:
+    # gpg percent-escapes '%', control characters and spaces in status lines.
+    return urllib.parse.unquote_to_bytes(value).decode("utf-8", "replace")
+
+
+def _disk_full(fd: int) -> bool:
+    try:
+        info = os.fstatvfs(fd)
+    except OSError:
+        return False
+    return info.f_bavail * info.f_frsize < 2 * _CHUNK
+
+
+# libgpg-error codes (low 16 bits of an ERROR status code).
+_GPG_ERR_BAD_PASSPHRASE = 11
+_GPG_ERR_NO_PASSPHRASE = 67
+
+
+def _agent_refused_passphrase(lines: list[list[str]]) -> bool:
+    # With --pinentry-mode loopback gpg 2.2 reports a wrong passphrase only as
+    # "ERROR pkdecrypt_failed <code>", not as BAD_PASSPHRASE.
+    for line in lines:
+        if line[0] == "ERROR" and len(line) > 2 and line[2].isdigit():
+            code = int(line[2]) & 0xFFFF
+            if code in (_GPG_ERR_BAD_PASSPHRASE, _GPG_ERR_NO_PASSPHRASE):
+                return True
+    return False
+
+
+def _interpret(
+    returncode: int, stderr: bytes, output_fd: int, source_error: BaseException | None
+) -> DecryptResult:
+    lines = status_lines(stderr)
+    tokens = {line[0] for line in lines if line}
+    enc_to = tuple(
+        dict.fromkeys(line[1] for line in lines if line[0] == "ENC_TO" and len(line) > 1)
+    )
+    no_seckey = {line[1] for line in lines if line[0] == "NO_SECKEY" and len(line) > 1}
+    if "BAD_PASSPHRASE" in tokens or _agent_refused_passphrase(lines):
+        raise BadPassphrase("the passphrase does not unlock your secret key")
+    if enc_to and set(enc_to) <= no_seckey:
+        keys = ", ".join(enc_to)
+        raise NoSecretKey(
+            f"encrypted for key {keys}, which is not on this workstation", key_ids=enc_to
+        )
+    if source_error is not None:
+        raise source_error
+    if returncode == -signal.SIGXFSZ:
+        raise OutputTooLarge("the plaintext is larger than allowed (compression bomb?)")
+    human = [
+        line
+        for line in stderr.decode("utf-8", "replace").splitlines()
+        if not line.startswith("[GNUPG:]")
+    ]
+    if any("No space left" in line for line in human) or (
+        returncode != 0 and _disk_full(output_fd)
+    ):
+        raise TargetDiskFull("the disk is full")
+    integrity = "GOODMDC" in tokens or any(
+        line[0] == "DECRYPTION_INFO" and len(line) > 3 and line[3] != "0" for line in lines
+    )
+    if (
+        returncode != 0
+        or "DECRYPTION_OKAY" not in tokens
+        or "DECRYPTION_FAILED" in tokens
+        or not integrity
+    ):
+        reason = next((line for line in human if line.strip()), "gpg could not decrypt it")
+        raise DecryptionFailed(reason.removeprefix("gpg: "))
+    name = ""
+    for line in lines:
+        if line[0] == "PLAINTEXT" and len(line) > 3:
+            name = _unescape_status(line[3])
+    return DecryptResult(embedded_filename=name, bytes_in=0)
+
+
+def decrypt_stream(
+    home: GpgHome,
+    source: ReadableStream,
+    output: IO[bytes],
+    *,
+    passphrase: str,
+    max_output_bytes: int | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> DecryptResult:
+    """Decrypt ``source`` with the secret key in ``home``; plaintext goes into ``output``.
+
+    Invariant: the ciphertext passes through in 1 MiB chunks and gpg writes
+    plaintext directly to ``output``'s file descriptor, so no item is ever held
+    whole in memory; the passphrase goes through a pipe, never argv. Returns
+    only when gpg reported DECRYPTION_OKAY with integrity protection (MDC or
+    AEAD) and no DECRYPTION_FAILED, and ``source`` read to its end without
+    error (a VerifiedItemStream raises there on a checksum mismatch). Raises
+    BadPassphrase, NoSecretKey (naming the key ids needed), OutputTooLarge
+    (the output grew past ``max_output_bytes``: gpg is stopped by the kernel's
+    file-size limit), TargetDiskFull or DecryptionFailed. The caller owns
+    ``output`` and must discard it on any exception.
+    """
+    passphrase_fd = pipe_with_content(passphrase.encode("utf-8") + b"\n")
+    try:
+        proc = subprocess.Popen(
+            home.args(
+                "--status-fd",
+                "2",
+                "--pinentry-mode",
+                "loopback",
+                "--passphrase-fd",
+                str(passphrase_fd),
+                "--decrypt",
+            ),
+            stdin=subprocess.PIPE,
+            stdout=output,
+            stderr=subprocess.PIPE,
+            pass_fds=[passphrase_fd],
+            # gpg's human messages are matched in English (disk full).
+            env={**os.environ, "LC_ALL": "C", "LANGUAGE": "C"},
+            bufsize=0,
+        )
+    finally:
+        os.close(passphrase_fd)
+    assert proc.stdin is not None  # noqa: S101 - Popen contract
+    assert proc.stderr is not None  # noqa: S101
+    if max_output_bytes is not None:
+        # Set before gpg is given a byte of ciphertext, so it cannot write past it.
+        with contextlib.suppress(OSError):
+            resource.prlimit(proc.pid, resource.RLIMIT_FSIZE, (max_output_bytes,) * 2)
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(proc.stdin.fileno(), _F_SETPIPE_SZ, _CHUNK)
+    stderr_chunks: list[bytes] = []
+    stderr_reader = threading.Thread(
+        target=lambda: stderr_chunks.append(proc.stderr.read() if proc.stderr else b""),
+        daemon=True,
+    )
+    stderr_reader.start()
+    bytes_in = 0
+    source_error: BaseException | None = None
+    try:
+        while True:
+            chunk = source.read(_CHUNK)
+            if not chunk:
+                break
+            try:
+                proc.stdin.write(chunk)
+            except BrokenPipeError:
+                break  # gpg stopped early (no key, bad data); its status says why
+            bytes_in += len(chunk)
+            if on_progress is not None:
+                on_progress(bytes_in)
+    except BaseException as exc:
+        # A checksum mismatch or Ctrl-C: stop gpg so it cannot vouch for the output.
+        source_error = exc
+        proc.kill()
+    finally:
+        with contextlib.suppress(BrokenPipeError, OSError):
+            proc.stdin.close()
+        returncode = proc.wait()
+        stderr_reader.join()
+        proc.stderr.close()
+    if source_error is not None and not isinstance(source_error, Exception):
+        raise source_error  # KeyboardInterrupt and friends
+    result = _interpret(returncode, b"".join(stderr_chunks), output.fileno(), source_error)
+    return dataclasses.replace(result, bytes_in=bytes_in)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def decrypt_to_directory(
+    home: GpgHome,
+    source: ReadableStream,
+    target_dir: Path,
+    *,
+    passphrase: str,
+    name_for: Callable[[str], Path],
+    max_output_bytes: int | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> DecryptedFile:
+    """Decrypt ``source`` into ``target_dir`` under the name ``name_for(embedded name)``.
+
+    Invariant: plaintext is written to a hidden ``.kring-partial-*`` file in
+    ``target_dir`` (mode 0600), fsync'd and renamed only after decrypt_stream
+    succeeded; on any failure the partial file is removed, so no half-written
+    file ever carries a name that looks complete. ``name_for`` must return a
+    path directly inside ``target_dir`` that does not exist yet (checked).
+    """
+    target_dir = Path(target_dir)
+    temp = target_dir / f"{PARTIAL_PREFIX}{secrets.token_hex(8)}"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            result = decrypt_stream(
+                home,
+                source,
+                handle,
+                passphrase=passphrase,
+                max_output_bytes=max_output_bytes,
+                on_progress=on_progress,
+            )
+            try:
+                os.fsync(handle.fileno())
+            except OSError as exc:
+                if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                    raise TargetDiskFull("the disk is full") from exc
+                raise
+        final = name_for(result.embedded_filename)
+        if final.parent.resolve() != target_dir.resolve() or final.exists():
+            raise ValueError(f"refusing to write {final}: outside the folder or already there")
+        size = temp.stat().st_size
+        os.rename(temp, final)
+        _fsync_dir(target_dir)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+        raise
+    return DecryptedFile(path=final, embedded_filename=result.embedded_filename, size=size)
