@@ -128,7 +128,8 @@ def _interpret(
         or "DECRYPTION_FAILED" in tokens
         or not integrity
     ):
-        reason = next((line for line in human if line.strip()), "gpg could not decrypt it")
+        said = [line for line in human if line.startswith("gpg: ")]
+        reason = said[-1] if said else "gpg could not decrypt it"
         raise DecryptionFailed(reason.removeprefix("gpg: "))
     name = ""
     for line in lines:
@@ -161,16 +162,20 @@ def decrypt_stream(
     """
     passphrase_fd = pipe_with_content(passphrase.encode("utf-8") + b"\n")
     try:
+        args = home.args(
+            "--status-fd",
+            "2",
+            "--pinentry-mode",
+            "loopback",
+            "--passphrase-fd",
+            str(passphrase_fd),
+            "--decrypt",
+        )
+        # --quiet also silences the "ERROR pkdecrypt_failed" status that is
+        # the only sign of a wrong passphrase in loopback mode.
+        args = [arg for arg in args if arg != "--quiet"]
         proc = subprocess.Popen(
-            home.args(
-                "--status-fd",
-                "2",
-                "--pinentry-mode",
-                "loopback",
-                "--passphrase-fd",
-                str(passphrase_fd),
-                "--decrypt",
-            ),
+            args,
             stdin=subprocess.PIPE,
             stdout=output,
             stderr=subprocess.PIPE,
