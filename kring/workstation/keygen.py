@@ -8,8 +8,6 @@ import os
 from pathlib import Path
 from typing import Literal
 
-import qrcode
-
 from kring.crypto.errors import KeyGenerationFailed
 from kring.crypto.gpg import GpgHome, pipe_with_content
 from kring.workstation.home import secret_key_fingerprints
@@ -32,6 +30,8 @@ def format_fingerprint(fingerprint: str) -> str:
 
 def fingerprint_qr(fingerprint: str) -> str:
     """A terminal QR code of ``OPENPGP4FPR:<fingerprint>`` (the scheme key apps scan)."""
+    import qrcode  # only keygen needs it; keeps `open` quick to start
+
     code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(f"OPENPGP4FPR:{fingerprint}")
     code.make(fit=True)
