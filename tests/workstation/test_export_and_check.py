@@ -101,3 +101,19 @@ def test_check_command_is_loud(tmp_path: Path, anna: WorkstationKey, run_cli) ->
     home.path.chmod(0o750)
     code, _, err = run_cli(["--gnupg-home", str(home.path), "check"])
     assert code == 1 and "!!! WARNING (gpg home)" in err
+
+
+def test_the_workstation_imports_nothing_of_the_web_stack() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, kring.workstation.cli as c; c.build_parser();"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'flask','sqlalchemy','alembic','argon2','stem'} or m.startswith('kring.core')))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
+    assert done.stdout.strip() == "[]"
