@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import re
 import subprocess
 import sys
@@ -47,7 +48,7 @@ def make_key(home_dir: Path) -> str:
 
 
 def make_file(path: Path, size_mb: int) -> None:
-    block = Path("/dev/urandom").open("rb").read(CHUNK)
+    block = os.urandom(CHUNK)
     with path.open("wb") as handle:
         for i in range(size_mb):
             handle.write(block[i % 7 :] + block[: i % 7])

@@ -73,9 +73,7 @@ def test_no_plaintext_anywhere(tmp_path: Path, confidant_key: ConfidantKeyPair) 
     instance = tmp_path / "instance"
     settings = init_instance(instance, organisation_name="Canary")
     ctx = build_context(settings)
-    confidant_id = add_confidant(
-        ctx, display_name="Anna", public_key=confidant_key.public_key
-    ).id
+    confidant_id = add_confidant(ctx, display_name="Anna", public_key=confidant_key.public_key).id
     log_path = instance / "gunicorn.log"
     with run_gunicorn("kring.source_ui.wsgi:app", instance, log_path=log_path) as server:
         browser = requests.Session()
@@ -84,14 +82,21 @@ def test_no_plaintext_anywhere(tmp_path: Path, confidant_key: ConfidantKeyPair) 
         csrf = CSRF_RE.search(browser.get(server.url + "/en/submit", timeout=30).text).group(1)  # type: ignore[union-attr]
         size = 50 * 1024 * 1024
         body = MultipartBody(
-            [("csrf_token", csrf), ("recipient", "all"), ("path", "wrongdoing"),
-             ("category", "integrity"), ("message", f"The secret is {marker} indeed.")],
+            [
+                ("csrf_token", csrf),
+                ("recipient", "all"),
+                ("path", "wrongdoing"),
+                ("category", "integrity"),
+                ("message", f"The secret is {marker} indeed."),
+            ],
             [("files", f"{marker}.pdf", size, repeating_chunks(size, marker=marker.encode()))],
         )
         response = browser.post(
-            server.url + "/en/submit", data=body,
+            server.url + "/en/submit",
+            data=body,
             headers={"Content-Type": body.content_type, "Content-Length": str(len(body))},
-            allow_redirects=False, timeout=300,
+            allow_redirects=False,
+            timeout=300,
         )
         assert response.status_code == 302
 
@@ -121,7 +126,14 @@ def test_no_plaintext_anywhere(tmp_path: Path, confidant_key: ConfidantKeyPair) 
         cookie = returning.cookies.get("kring_source")
         aborted = MultipartBody(
             [("csrf_token", csrf), ("message", f"aborted {marker}")],
-            [("files", f"aborted-{marker}.bin", size, repeating_chunks(size, marker=marker.encode()))],
+            [
+                (
+                    "files",
+                    f"aborted-{marker}.bin",
+                    size,
+                    repeating_chunks(size, marker=marker.encode()),
+                )
+            ],
         )
         with socket.create_connection(("127.0.0.1", server.port)) as sock:
             sock.sendall(

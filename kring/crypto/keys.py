@@ -149,15 +149,17 @@ def inspect_public_key(armored: str, *, today: dt.date | None = None) -> PublicK
     fingerprint = next((r[9] for r in records if r[0] == "fpr"), "")
     uids = tuple(r[9] for r in records if r[0] == "uid")
     keys = [r for r in records if r[0] in {"pub", "sub"}]
-    usable_encrypt = []
+    usable_encrypt: list[tuple[int, int, list[str]]] = []
     for rec in keys:
-        validity, length, algo, caps, expires = rec[1], rec[2], rec[3], rec[11], rec[6]
+        validity, caps, expires = rec[1], rec[11], rec[6]
         if validity in {"r", "e"}:
             continue
         if expires and dt.datetime.fromtimestamp(int(expires), dt.UTC).date() <= today:
             continue
-        if "e" in caps.lower():
-            usable_encrypt.append((int(algo), int(length or 0), rec))
+        # Lower-case letters are this (sub)key's own capabilities; upper-case
+        # ones on the primary summarise the whole key.
+        if "e" in caps:
+            usable_encrypt.append((int(rec[3]), int(rec[2] or 0), rec))
     if not usable_encrypt:
         raise WeakPublicKey("this key cannot encrypt (expired, revoked or sign-only)")
     algo, length, rec = usable_encrypt[-1]

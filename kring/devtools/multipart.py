@@ -31,7 +31,11 @@ class MultipartBody:
                 + value.encode("utf-8")
                 + b"\r\n"
             )
-        for field, filename, size, source in files:
+        for field, raw_filename, size, source in files:
+            # Escaped the way browsers do (HTML's multipart/form-data encoding).
+            filename = (
+                raw_filename.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+            )
             self._segments.append(
                 (
                     f"--{self.boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; "

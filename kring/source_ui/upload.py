@@ -91,7 +91,7 @@ class _FilesTarget(BaseTarget):
         self.count = 0
 
     def on_start(self) -> None:
-        raw_name = self.multipart_filename
+        raw_name: str | None = getattr(self, "multipart_filename", None)
         self.multipart_filename = None
         if raw_name is None:
             raise UploadError("a file part has no file name")

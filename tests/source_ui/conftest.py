@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Sequence
 
@@ -11,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kring.core.context import CoreContext
+from kring.devtools.multipart import MultipartBody
 from kring.source_ui import create_app
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -62,12 +62,16 @@ def submit(
     if csrf is None:
         page = client.get(f"/{lang}/submit", follow_redirects=True)
         csrf = csrf_from(page.get_data(as_text=True))
-    data: dict[str, object] = {"csrf_token": csrf}
+    # Built like a browser builds it (Werkzeug's test client omits the CRLF
+    # after an empty field, which real browsers always send).
+    fields = [("csrf_token", csrf)]
     if recipient is not None:
-        data["recipient"] = recipient
-    data.update({"path": path, "category": category, "message": message})
-    data["files"] = [(io.BytesIO(content), name) for name, content in files] or [
-        (io.BytesIO(b""), "")
-    ]
-    response = client.post(f"/{lang}/submit", data=data, content_type="multipart/form-data")
+        fields.append(("recipient", recipient))
+    fields += [("path", path), ("category", category), ("message", message)]
+    parts = [
+        ("files", name, len(content), (lambda c=content: iter([c]) if c else iter([])))
+        for name, content in files
+    ] or [("files", "", 0, lambda: iter([]))]
+    body = MultipartBody(fields, parts)
+    response = client.post(f"/{lang}/submit", data=body.read(), content_type=body.content_type)
     return response.status_code, response.get_data(as_text=True)

@@ -27,9 +27,7 @@ CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
-def server(
-    tmp_path: Path, confidant_key: ConfidantKeyPair
-) -> Iterator[RunningServer]:
+def server(tmp_path: Path, confidant_key: ConfidantKeyPair) -> Iterator[RunningServer]:
     """source_ui under gunicorn on a fresh instance with the real KDF cost."""
     instance = tmp_path / "instance"
     settings = init_instance(instance, organisation_name="Gunicorn test")
@@ -87,8 +85,13 @@ def test_large_file_through_gunicorn_decrypts_exactly(
     size = 20 * 1024 * 1024
     source = repeating_chunks(size)
     body = MultipartBody(
-        [("csrf_token", csrf), ("recipient", "all"), ("path", "advice"), ("category", ""),
-         ("message", "see attachment")],
+        [
+            ("csrf_token", csrf),
+            ("recipient", "all"),
+            ("path", "advice"),
+            ("category", ""),
+            ("message", "see attachment"),
+        ],
         [("files", "recording.m4a", size, source)],
     )
     response = stream_submit(browser, server, body)
@@ -117,8 +120,13 @@ def test_aborted_upload_leaves_nothing(server: RunningServer, tmp_path: Path) ->
     browser, _, csrf = new_reporter(server)
     cookie = browser.cookies.get("kring_source")
     body = MultipartBody(
-        [("csrf_token", csrf), ("recipient", "all"), ("path", ""), ("category", ""),
-         ("message", "")],
+        [
+            ("csrf_token", csrf),
+            ("recipient", "all"),
+            ("path", ""),
+            ("category", ""),
+            ("message", ""),
+        ],
         [("files", "big.bin", 50 * 1024 * 1024, repeating_chunks(50 * 1024 * 1024))],
     )
     with socket.create_connection(("127.0.0.1", server.port)) as sock:
@@ -163,4 +171,6 @@ def test_oversized_content_length_refused_at_once(server: RunningServer) -> None
     text = reply.decode("utf-8", "replace")
     assert text.startswith("HTTP/1.1 413")
     assert "too large" in text
-    assert "gunicorn" not in text.lower()
+    head = text.split("\r\n\r\n", 1)[0].lower()
+    assert "server: kring\r\n" in head + "\r\n"
+    assert "gunicorn" not in head

@@ -36,10 +36,10 @@ def _pages(client: FlaskClient) -> list[str]:
 def test_security_headers_everywhere(client: FlaskClient, confidant_a: int) -> None:
     get_codename(client)
     for url in _pages(client):
-        response = client.get(url)
-        for name, value in EXPECTED.items():
-            assert response.headers.get(name) == value, (url, name)
-        assert "Server" not in response.headers
+        with client.get(url) as response:
+            for name, value in EXPECTED.items():
+                assert response.headers.get(name) == value, (url, name)
+            assert "Server" not in response.headers
     status, _ = submit(client, message="hello")
     response = client.get("/en/conversation")
     assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
@@ -55,7 +55,8 @@ def test_csp_is_exact() -> None:
 def test_no_script_and_no_other_origin(client: FlaskClient, confidant_a: int) -> None:
     get_codename(client)
     for url in _pages(client):
-        html = client.get(url).get_data(as_text=True)
+        with client.get(url) as response:
+            html = response.get_data(as_text=True)
         assert "<script" not in html.lower(), url
         assert not re.search(r"\son[a-z]+\s*=", html), url
         assert not re.search(r"(src|href|action)=\"(https?:)?//", html), url
