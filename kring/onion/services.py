@@ -50,6 +50,10 @@ SOCKS_REPLIES = {
 }
 
 
+NO_ANSWER = -1
+SOCKS_REPLIES[NO_ANSWER] = "tor gave no answer in time (still trying to build circuits)"
+
+
 @dataclasses.dataclass(frozen=True)
 class PublishedService:
     """A published onion service: its address (public) and where it forwards to."""
@@ -262,13 +266,22 @@ def probe_onion(
 ) -> int:
     """One attempt to reach ``address``; returns the SOCKS reply code (0 = reached).
 
+    ``NO_ANSWER`` (-1) means tor gave no answer within ``timeout``.
+
     With ``http`` it also sends ``HEAD /`` and counts the service as reached only if an HTTP
     status line comes back, so a dead app behind a live onion service is not mistaken for up.
 
     Invariant: read-only: it sends nothing but a HEAD request.
     """
     service_id = validate_service_id(address)
-    reply, sock = socks_connect(f"{service_id}.onion", port, socks_port=socks_port, timeout=timeout)
+    try:
+        reply, sock = socks_connect(
+            f"{service_id}.onion", port, socks_port=socks_port, timeout=timeout
+        )
+    except TimeoutError:
+        # tor keeps trying (dead introduction points, slow circuits) for up to two minutes
+        # before it answers; to a user that is a page that does not load.
+        return NO_ANSWER
     if sock is None:
         return reply
     with sock:
