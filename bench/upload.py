@@ -6,7 +6,9 @@ generated file of --size-mb MB as a multipart submission, and in the same run
 times `gpg --encrypt --compress-algo none` of the same file to the same key.
 The last line is JSON:
 {"size_mb": …, "upload_s": …, "gpg_s": …, "ratio": …, "peak_rss_mb": …}
-(peak_rss_mb: the gunicorn worker's VmHWM after the upload).
+(peak_rss_mb: the gunicorn worker's VmHWM over the upload request; it is reset
+just before the upload, because getting a codename runs argon2id with 64 MiB
+in the same worker, a peak that belongs to logins, not to uploads).
 """
 
 from __future__ import annotations
@@ -77,11 +79,18 @@ def file_chunks(path: Path):  # type: ignore[no-untyped-def]
     return source
 
 
-def time_upload(base_url: str, port: int, data: Path) -> float:
+def reset_peak_rss(pids: list[int]) -> None:
+    """Reset VmHWM, so the peak measured is the upload's, not the codename's argon2id."""
+    for pid in pids:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+def time_upload(base_url: str, port: int, data: Path, workers: list[int]) -> float:
     browser = requests.Session()
     browser.get(base_url + "/en/codename", timeout=60)
     csrf = CSRF_RE.search(browser.get(base_url + "/en/submit", timeout=60).text).group(1)  # type: ignore[union-attr]
     cookie = browser.cookies.get("kring_source")
+    reset_peak_rss(workers)
     body = MultipartBody(
         [("csrf_token", csrf), ("recipient", "all"), ("path", "just_talk"),
          ("category", ""), ("message", "bench")],
@@ -130,12 +139,18 @@ def main() -> None:
         data = work / "data.bin"
         make_file(data, args.size_mb)
         gpg_times, upload_times = [], []
-        with run_gunicorn("kring.source_ui.wsgi:app", instance, log_path=work / "log") as server:
+        # The file is N MiB; let the instance accept it whatever its default limit.
+        limit = {"KRING_MAX_SUBMISSION_BYTES": str(args.size_mb * CHUNK + 10 * CHUNK)}
+        with run_gunicorn(
+            "kring.source_ui.wsgi:app", instance, log_path=work / "log", env=limit
+        ) as server:
+            workers = server.worker_pids()
+            peaks = []
             for _ in range(args.runs):
                 gpg_times.append(time_gpg(work, key_file, data))
-                upload_times.append(time_upload(server.url, server.port, data))
-            workers = server.worker_pids()
-            rss = max(peak_rss_mb(pid) for pid in workers) if workers else float("nan")
+                upload_times.append(time_upload(server.url, server.port, data, workers))
+                peaks.append(max(peak_rss_mb(pid) for pid in workers))
+            rss = max(peaks)
     gpg_s, upload_s = min(gpg_times), min(upload_times)
     print(f"gpg --encrypt alone: {gpg_times}")
     print(f"upload through gunicorn: {upload_times}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import queue
 import subprocess
 import threading
 from collections.abc import Sequence
@@ -23,9 +22,6 @@ from kring.crypto.gpg import GpgHome, day_start_utc, pipe_with_content, status_l
 # waking it for every 64 KiB.
 _F_SETPIPE_SZ = 1031
 _PIPE_SIZE = 1024 * 1024
-# How many chunks may wait between the producer and gpg: bounds memory whatever
-# the upload size (8 x ~1 MiB).
-_QUEUE_CHUNKS = 8
 
 
 def _encrypt_args(home: GpgHome, key_fds: Sequence[int], filename: str | None) -> list[str]:
@@ -95,10 +91,14 @@ def encrypt_bytes(
 class StreamEncryptor:
     """Feed plaintext chunks in; ciphertext flows straight into ``output``.
 
-    Invariant: plaintext exists only in the bounded queue and the pipe to gpg
-    (memory); gpg writes ciphertext directly to the caller's file. A writer
-    thread feeds gpg so that the producer (an HTTP body parser) and gpg work in
-    parallel instead of stalling each other on a full pipe.
+    Invariant: plaintext exists only in the caller's chunk and the pipe to gpg
+    (memory); gpg writes ciphertext directly to the caller's file.
+
+    Why no writer thread: the pipe is enlarged to 1 MiB, so while gpg encrypts
+    one chunk the producer already reads and parses the next; a blocked write
+    releases the GIL. A queue plus writer thread was measured slower here:
+    every hand-over between Python threads can wait a whole GIL switch
+    interval, hundreds of times per upload.
     """
 
     def __init__(
@@ -111,55 +111,30 @@ class StreamEncryptor:
     ) -> None:
         if not recipient_keys:
             raise EncryptionFailed("no recipient keys")
-        self._fds = [pipe_with_content(key.encode()) for key in recipient_keys]
+        fds = [pipe_with_content(key.encode()) for key in recipient_keys]
         try:
             self._proc = subprocess.Popen(
-                _encrypt_args(home, self._fds, filename),
+                _encrypt_args(home, fds, filename),
                 stdin=subprocess.PIPE,
                 stdout=output,
                 stderr=subprocess.PIPE,
-                pass_fds=self._fds,
+                pass_fds=fds,
                 bufsize=0,
             )
         finally:
-            for fd in self._fds:
+            for fd in fds:
                 os.close(fd)
         assert self._proc.stdin is not None  # noqa: S101 - Popen contract
-        assert self._proc.stderr is not None  # noqa: S101
-        self._stdin_fd = self._proc.stdin.fileno()
+        self._stdin = self._proc.stdin
         with contextlib.suppress(OSError):
-            fcntl.fcntl(self._stdin_fd, _F_SETPIPE_SZ, _PIPE_SIZE)
-        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUE_CHUNKS)
-        self._error: BaseException | None = None
+            fcntl.fcntl(self._stdin.fileno(), _F_SETPIPE_SZ, _PIPE_SIZE)
         self._stderr = b""
-        self.bytes_in = 0
-        self._writer = threading.Thread(target=self._feed_gpg, daemon=True)
+        # gpg's status output is small, but a full stderr pipe would block
+        # gpg; a reader thread (idle in read(), GIL released) keeps it empty.
         self._stderr_reader = threading.Thread(target=self._read_stderr, daemon=True)
-        self._writer.start()
         self._stderr_reader.start()
         self._finished = False
-
-    def _feed_gpg(self) -> None:
-        try:
-            while True:
-                chunk = self._queue.get()
-                if chunk is None:
-                    break
-                view = memoryview(chunk)
-                while view:
-                    written = os.write(self._stdin_fd, view)
-                    view = view[written:]
-        except BaseException as exc:  # noqa: BLE001 - reported to the producer
-            self._error = exc
-            # Empty the queue so a producer blocked on put() wakes up; it then
-            # sees the error on its next write().
-            with contextlib.suppress(queue.Empty):
-                while True:
-                    self._queue.get_nowait()
-        finally:
-            with contextlib.suppress(OSError):
-                assert self._proc.stdin is not None  # noqa: S101
-                self._proc.stdin.close()
+        self.bytes_in = 0
 
     def _read_stderr(self) -> None:
         assert self._proc.stderr is not None  # noqa: S101
@@ -167,24 +142,25 @@ class StreamEncryptor:
             self._stderr = self._proc.stderr.read()
 
     def write(self, chunk: bytes) -> None:
-        """Queue a chunk for gpg (blocks while the queue is full)."""
-        if self._error is not None:
-            raise EncryptionFailed(f"gpg stopped reading: {self._error}")
-        if chunk:
-            self.bytes_in += len(chunk)
-            self._queue.put(bytes(chunk))
+        """Pass a chunk to gpg (blocks while gpg's 1 MiB pipe is full)."""
+        view = memoryview(chunk)
+        try:
+            while view:
+                written = os.write(self._stdin.fileno(), view)
+                view = view[written:]
+        except OSError as exc:
+            raise EncryptionFailed(f"gpg stopped reading: {exc}") from exc
+        self.bytes_in += len(chunk)
 
     def finish(self) -> None:
         """Close the input, wait for gpg and raise EncryptionFailed unless it succeeded."""
         if self._finished:
             return
         self._finished = True
-        self._queue.put(None)
-        self._writer.join()
+        with contextlib.suppress(OSError):
+            self._stdin.close()
         returncode = self._proc.wait()
         self._stderr_reader.join()
-        if self._error is not None:
-            raise EncryptionFailed(f"gpg stopped reading: {self._error}")
         _check_status(returncode, self._stderr)
 
     def abort(self) -> None:
@@ -193,9 +169,7 @@ class StreamEncryptor:
             return
         self._finished = True
         self._proc.kill()
-        self._error = self._error or EncryptionFailed("aborted")
-        with contextlib.suppress(queue.Full):
-            self._queue.put_nowait(None)
-        self._writer.join(timeout=10)
+        with contextlib.suppress(OSError):
+            self._stdin.close()
         self._proc.wait()
         self._stderr_reader.join(timeout=10)

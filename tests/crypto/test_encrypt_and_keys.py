@@ -85,11 +85,19 @@ def test_reporter_keypair_round_trip() -> None:
     assert decrypt_with_locked_key(pair.secret_key, "p" * 64, [ciphertext]) == [b"reply"]
 
 
-def test_ephemeral_homes_are_removed() -> None:
-    before = set(Path("/dev/shm").iterdir())
-    generate_reporter_keypair("q" * 64)
-    after = set(Path("/dev/shm").iterdir())
-    assert not [p for p in after - before if p.name.startswith("kring-")]
+def test_ephemeral_homes_are_removed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    import kring.crypto.gpg as gpg_module
+
+    # A private tmpfs folder, so gpg homes of other processes cannot interfere.
+    private = Path(tempfile.mkdtemp(prefix="kring-test-shm-", dir="/dev/shm"))
+    monkeypatch.setattr(gpg_module, "TMPFS_DIR", private)
+    try:
+        generate_reporter_keypair("q" * 64)
+        assert list(private.iterdir()) == []
+    finally:
+        private.rmdir()
 
 
 def _gen(home: GpgHome, params: str) -> str:
