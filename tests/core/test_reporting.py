@@ -266,3 +266,28 @@ def test_read_blob_stream(ctx: CoreContext, confidant_a: int) -> None:
     with reporting.read_blob_stream(ctx, secrets_.lookup_id, item.blob_name) as stream:
         assert isinstance(stream, io.BufferedReader)
         assert stream.read() == ciphertext
+
+
+def test_login_runs_the_same_kdf_work_for_known_and_unknown_codenames(
+    ctx: CoreContext, confidant_a: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both derivations run for every well-formed codename, so timing says nothing."""
+    from kring.core import kdf
+
+    known, _ = reporting.new_codename(ctx, "en")
+    _submit(ctx, reporting.derive_secrets(ctx, known), message="x")
+    unknown, _ = reporting.new_codename(ctx, "en")
+    calls: list[int] = []
+    original = kdf._derive
+
+    def counting(codename: str, salt: bytes, cost):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return original(codename, salt, cost)
+
+    monkeypatch.setattr(kdf, "_derive", counting)
+    reporting.login(ctx, known)
+    known_calls = len(calls)
+    with pytest.raises(UnknownCodename):
+        reporting.login(ctx, unknown)
+    assert known_calls == 2
+    assert len(calls) - known_calls == 2
