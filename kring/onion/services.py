@@ -167,11 +167,19 @@ def _add_onion_request(
 
 def _await_upload(uploads: queue.Queue[Any], service_id: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
-    directories: set[str] = set()
+    pending: set[str] = set()
+    uploaded = 0
     last_failure = "no upload attempt seen"
     while True:
+        # Done when every HSDir tor started uploading to has answered and one accepted: a
+        # re-published service must not leave HSDirs serving the old descriptor (whose
+        # introduction points are gone) to clients that ask them right after we return.
+        if uploaded and not pending:
+            return
         remaining = deadline - time.monotonic()
         if remaining <= 0:
+            if uploaded:
+                return  # some HSDirs have it; tor keeps retrying the others by itself
             raise PublishFailed(
                 f"the descriptor of {service_id}.onion was not uploaded within {timeout:.0f} s "
                 f"({last_failure}); is tor bootstrapped and its network enabled?"
@@ -182,12 +190,14 @@ def _await_upload(uploads: queue.Queue[Any], service_id: str, timeout: float) ->
             continue
         # tor names the address on UPLOAD but not always on UPLOADED: match by directory.
         if event.action == stem.HSDescAction.UPLOAD and event.address == service_id:
-            directories.add(event.directory_fingerprint)
-        elif event.directory_fingerprint in directories:
+            pending.add(event.directory_fingerprint)
+        elif event.directory_fingerprint in pending:
             if event.action == stem.HSDescAction.UPLOADED:
-                return
-            if event.action == stem.HSDescAction.FAILED:
+                pending.discard(event.directory_fingerprint)
+                uploaded += 1
+            elif event.action == stem.HSDescAction.FAILED:
                 # tor retries other HSDirs by itself; remember why for the message.
+                pending.discard(event.directory_fingerprint)
                 last_failure = f"last upload failed: {event.reason}"
 
 

@@ -2,7 +2,7 @@
 
 One client tor plays the confidant: without a key the journalist service is closed; with the
 ``.auth_private`` line from ``ClientRegistry.add`` it opens; after ``revoke`` and re-publishing
-it is closed again, while a remaining confidant's key still works. The revoked key stays loaded
+it is closed again, while a remaining confidant (own client tor) still gets in. The revoked key stays loaded
 in the client throughout, so nothing but the revocation can explain the refusal.
 """
 
@@ -22,6 +22,7 @@ from kring.onion.services import (
     publish_service,
     wait_until_reachable,
 )
+from kring.onion.testnet import PrivateTorNetwork
 from kring.onion.tor_process import LaunchedTor
 
 from .conftest import proxies
@@ -45,6 +46,7 @@ def refused_twice(address: str, socks_port: int) -> list[int]:
 
 
 def test_client_auth_add_and_revoke(
+    testnet: PrivateTorNetwork,
     onion_host: LaunchedTor,
     tor_client: LaunchedTor,
     http_server: Callable[[str], int],
@@ -87,10 +89,14 @@ def test_client_auth_add_and_revoke(
     with pytest.raises((requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
         requests.get(f"http://{service.address}/", proxies=proxies(socks), timeout=30)
 
-    # 4. The service itself is fine: bob's key opens it.
-    add_key_to_client(tor_client.controller, bob.auth_private_line)
-    wait_until_reachable(service.address, socks_port=socks, timeout=90)
-    response = requests.get(f"http://{service.address}/", proxies=proxies(socks), timeout=60)
-    assert response.text == "journalist app"
-
+    # 4. The service itself is fine: bob, on his own machine (a fresh client tor), gets in.
+    #    (The revoked client's tor may keep retrying the old, dead introduction points for a
+    #    while; that client is alice's, so it does not matter here. See docs/onion.md.)
     remove_key_from_client(tor_client.controller, service.service_id)
+    with testnet.new_tor("bobs_client") as bobs_client:
+        add_key_to_client(bobs_client.controller, bob.auth_private_line)
+        wait_until_reachable(service.address, socks_port=bobs_client.socks_port, timeout=90)
+        response = requests.get(
+            f"http://{service.address}/", proxies=proxies(bobs_client.socks_port), timeout=60
+        )
+        assert response.text == "journalist app"
