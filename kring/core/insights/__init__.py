@@ -1,0 +1,1 @@
+"""Anonymous statistics for the organisation: aggregation, small-cell suppression, charts."""
