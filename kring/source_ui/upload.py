@@ -14,8 +14,7 @@ recipients must be known before a single byte is encrypted.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-from typing import IO
+from collections.abc import Callable, Iterator
 
 from streaming_form_data import StreamingFormDataParser
 from streaming_form_data.parser import ParseFailedException, parse_content_boundary
@@ -132,7 +131,7 @@ class ParsedSubmission:
 
 def parse_submission(
     *,
-    stream: IO[bytes],
+    chunks: Iterator[bytes],
     content_type: str,
     content_length: int | None,
     max_bytes: int,
@@ -186,10 +185,7 @@ def parse_submission(
     received = 0
     tail = b""
     try:
-        while True:
-            chunk = stream.read(READ_CHUNK)
-            if not chunk:
-                break
+        for chunk in chunks:
             received += len(chunk)
             if received > max_bytes:
                 raise TooLarge("the submission is larger than allowed")

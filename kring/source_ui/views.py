@@ -38,7 +38,14 @@ from kring.core.errors import (
 from kring.core.kdf import ReporterSecrets
 from kring.core.models import Category, ReporterPath
 from kring.core.throttle import LoginThrottled
-from kring.source_ui.upload import ClientGone, TooLarge, UploadError, parse_submission
+from kring.source_ui.upload import (
+    READ_CHUNK,
+    ClientGone,
+    TooLarge,
+    UploadError,
+    parse_submission,
+)
+from kring.web.body import iter_body
 from kring.web.i18n import current_language
 
 bp = Blueprint("source", __name__, url_prefix="/<lang>")
@@ -158,7 +165,7 @@ def submit_post() -> Any:
     draft = reporting.SubmissionDraft(ctx, secrets_)
     try:
         parse_submission(
-            stream=request.stream,
+            chunks=iter_body(request.environ, request.stream, READ_CHUNK),
             content_type=request.content_type or "",
             content_length=request.content_length,
             max_bytes=ctx.settings.max_submission_bytes,

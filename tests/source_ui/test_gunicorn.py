@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import time
@@ -174,3 +175,82 @@ def test_oversized_content_length_refused_at_once(server: RunningServer) -> None
     head = text.split("\r\n\r\n", 1)[0].lower()
     assert "server: kring\r\n" in head + "\r\n"
     assert "gunicorn" not in head
+
+
+def _read_responses(sock: socket.socket, count: int) -> list[str]:
+    """Read ``count`` HTTP responses (or until the server closes)."""
+    data = b""
+    sock.settimeout(20)
+    while data.count(b"HTTP/1.1 ") < count or not data.rstrip().endswith(b"</html>"):
+        try:
+            piece = sock.recv(65536)
+        except TimeoutError:
+            break
+        if not piece:
+            break
+        data += piece
+    return [("HTTP/1.1 " + part) for part in data.decode("utf-8", "replace").split("HTTP/1.1 ")[1:]]
+
+
+def test_pipelined_request_after_upload_is_served(server: RunningServer) -> None:
+    """The fast body reader hands back bytes of the next request on the connection."""
+    browser, _, csrf = new_reporter(server)
+    cookie = browser.cookies.get("kring_source")
+    body = MultipartBody(
+        [
+            ("csrf_token", csrf),
+            ("recipient", "all"),
+            ("path", ""),
+            ("category", ""),
+            ("message", "pipelined"),
+        ],
+        [("files", "f.bin", 300_000, repeating_chunks(300_000))],
+    )
+    payload = body.read()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        sock.sendall(
+            (
+                f"POST /en/submit HTTP/1.1\r\nHost: x\r\nCookie: kring_source={cookie}\r\n"
+                f"Content-Type: {body.content_type}\r\nContent-Length: {len(payload)}\r\n\r\n"
+            ).encode()
+            + payload
+            + b"GET /en/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        responses = _read_responses(sock, 2)
+    assert responses[0].startswith("HTTP/1.1 302")
+    assert responses[1].startswith("HTTP/1.1 200")
+    assert "Talk to a confidant" in responses[1]
+
+
+def test_rest_of_a_refused_upload_is_never_parsed_as_a_request(server: RunningServer) -> None:
+    """After an early refusal the connection closes instead of reading body bytes as HTTP."""
+    browser, _, _ = new_reporter(server)
+    cookie = browser.cookies.get("kring_source")
+    smuggled = b"GET /en/login HTTP/1.1\r\nHost: x\r\n\r\n"
+    body = MultipartBody(
+        [("csrf_token", "forged"), ("recipient", "all")],
+        [
+            (
+                "files",
+                "f.bin",
+                2_000_000,
+                lambda: iter(
+                    [smuggled * (2_000_000 // len(smuggled)) + b"x" * (2_000_000 % len(smuggled))]
+                ),
+            )
+        ],
+    )
+    payload = body.read()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        sock.sendall(
+            (
+                f"POST /en/submit HTTP/1.1\r\nHost: x\r\nCookie: kring_source={cookie}\r\n"
+                f"Content-Type: {body.content_type}\r\nContent-Length: {len(payload)}\r\n\r\n"
+            ).encode()
+        )
+        # The server may close while we still send: that is the point.
+        with contextlib.suppress(OSError):
+            sock.sendall(payload)
+        responses = _read_responses(sock, 2)
+    assert responses[0].startswith("HTTP/1.1 400")
+    assert len(responses) == 1
