@@ -33,6 +33,9 @@ loglevel = os.environ.get("KRING_LOG_LEVEL", "info")
 # Uploads are read by the app as a stream; gunicorn must not buffer them.
 limit_request_line = 4094
 proc_name = "kring"
+# gunicorn >= 24 opens a control socket under $HOME by default: state we do
+# not need, and a path a systemd sandbox would have to allow.
+control_socket_disable = True
 
 
 class RedactingLogger(Logger):
