@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-import sys
 from pathlib import Path
 
 import click
@@ -119,11 +119,109 @@ def confidant_list(instance: str) -> None:
 @main.command()
 @click.option("--instance", default="demo-instance", show_default=True)
 @click.option("--port", default=8080, show_default=True, help="Loopback port of source_ui.")
-def demo(instance: str, port: int) -> None:
+@click.option(
+    "--journalist-port", default=8081, show_default=True, help="Loopback port of journalist_ui."
+)
+@click.option(
+    "--system-tor",
+    is_flag=True,
+    help="Publish through the system tor instead of a private Tor network.",
+)
+@click.option("--no-onion", is_flag=True, help="Serve on loopback only.")
+def demo(instance: str, port: int, journalist_port: int, system_tor: bool, no_onion: bool) -> None:
     """Run the whole drop on this machine with a demo confidant (Ctrl-C stops it)."""
-    from kring.demo import run_demo
+    import time
 
-    sys.exit(run_demo(Path(instance), source_port=port))
+    from kring.demo import describe, running_drop
+    from kring.onion.errors import OnionError
+
+    def _stop(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # `kill` (SIGTERM) stops everything as cleanly as Ctrl-C.
+    signal.signal(signal.SIGTERM, _stop)
+    click.echo("Starting the drop (a private Tor network takes about 20 seconds)...")
+    try:
+        with running_drop(
+            Path(instance),
+            source_port=port,
+            journalist_port=journalist_port,
+            onion=not no_onion,
+            system_tor=system_tor,
+        ) as drop:
+            click.echo(describe(drop))
+            click.echo("\nRunning. Press Ctrl-C to stop everything.")
+            with contextlib.suppress(KeyboardInterrupt):
+                while True:
+                    time.sleep(1)
+    except OnionError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo("Stopped.")
+
+
+@main.group()
+def onion() -> None:
+    """Onion services: confidants' Tor client keys for journalist_ui."""
+
+
+@onion.group("client")
+def onion_client() -> None:
+    """Add, list and revoke confidants' client keys."""
+
+
+@onion_client.command("add")
+@instance_option
+@click.argument("name")
+def onion_client_add(instance: str, name: str) -> None:
+    """Create a client key; hand the .auth_private file or QR code to the confidant."""
+    from kring.onion import client_registry
+    from kring.onion.errors import OnionError
+
+    try:
+        handover = client_registry(_settings(instance).instance_dir).add(name)
+    except OnionError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(handover.qr_text)
+    click.echo(f"Tor Browser key file: {handover.auth_private_path}")
+    click.echo(f"QR code image:        {handover.qr_image_path}")
+    click.echo("Hand it to the confidant, then delete it: `kring onion client handed-over NAME`.")
+    click.echo("A running drop picks the key up after a restart.")
+
+
+@onion_client.command("handed-over")
+@instance_option
+@click.argument("name")
+def onion_client_handed_over(instance: str, name: str) -> None:
+    """Delete the server's copy of a client's private key once it was handed over."""
+    from kring.onion import client_registry
+
+    client_registry(_settings(instance).instance_dir).forget_handover(name)
+    click.echo(f"Removed the handover files of {name}.")
+
+
+@onion_client.command("list")
+@instance_option
+def onion_client_list(instance: str) -> None:
+    """List the confidants' client keys (public halves)."""
+    from kring.onion import client_registry
+
+    for key in client_registry(_settings(instance).instance_dir).list():
+        click.echo(f"{key.name}\t{key.public_b32}")
+
+
+@onion_client.command("revoke")
+@instance_option
+@click.argument("name")
+def onion_client_revoke(instance: str, name: str) -> None:
+    """Revoke a client key: after a restart (or reload) it no longer connects."""
+    from kring.onion import client_registry
+    from kring.onion.errors import OnionError
+
+    try:
+        client_registry(_settings(instance).instance_dir).revoke(name)
+    except OnionError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Revoked {name}. Restart the drop (or reload tor) for it to take effect.")
 
 
 if __name__ == "__main__":

@@ -1,16 +1,21 @@
-"""The demo drop: an instance with a demo confidant, served under gunicorn on loopback.
+"""The demo drop: both apps under gunicorn on loopback, published as onion services.
+
+``running_drop`` is used by ``kring demo``, the end-to-end tests and
+``bench/onion_startup.py``. By default it starts a private Tor network on
+127.0.0.1 (no Tor network is reachable from this machine); ``system_tor=True``
+publishes through the system tor instead.
 
 The demo confidant's private key is generated here, in a separate gpg home
-next to the instance, so that a tester can decrypt what was sent. A real
+next to the instance, so a tester can decrypt what was sent. A real
 confidant's private key never touches the server (see kring-workstation).
 """
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import time
+import contextlib
+import dataclasses
+import importlib.util
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -20,9 +25,10 @@ from kring.core.context import build_context
 from kring.core.instance import init_instance
 from kring.core.settings import INSTANCE_FILE, load_settings
 from kring.crypto.gpg import GpgHome
-from kring.devtools.servers import gunicorn_command
+from kring.devtools.servers import free_port, run_gunicorn
 
 DEMO_CONFIDANT = "Demo Confidant"
+DEMO_CLIENT = "demo-confidant"
 
 
 def ensure_demo_confidant(instance_dir: Path) -> Path:
@@ -49,26 +55,133 @@ def ensure_demo_confidant(instance_dir: Path) -> Path:
         home.kill_agent()
 
 
-def run_demo(instance_dir: Path, *, source_port: int) -> int:
-    """Initialise if needed, start source_ui under gunicorn, wait for Ctrl-C."""
+def ensure_demo_client_key(instance_dir: Path) -> Path:
+    """The demo confidant's Tor client key for journalist_ui (.auth_private file)."""
+    from kring.onion import client_registry
+
+    registry = client_registry(instance_dir)
+    existing = {key.name for key in registry.list()}
+    handover = registry.handover_dir / f"{DEMO_CLIENT}.auth_private"
+    if DEMO_CLIENT in existing and handover.exists():
+        return handover
+    if DEMO_CLIENT in existing:
+        registry.revoke(DEMO_CLIENT)
+    return registry.add(DEMO_CLIENT).auth_private_path
+
+
+def journalist_app_available() -> bool:
+    """Whether journalist_ui is installed in this tree (it is built separately)."""
+    return importlib.util.find_spec("kring.journalist_ui.wsgi") is not None
+
+
+@dataclasses.dataclass(frozen=True)
+class RunningDrop:
+    """Everything a user (or test) needs to reach the running drop."""
+
+    instance_dir: Path
+    source_url: str
+    journalist_url: str | None
+    source_onion: str | None
+    journalist_onion: str | None
+    socks_port: int | None
+    client_key_file: Path | None
+    demo_key_home: Path
+
+
+@contextlib.contextmanager
+def running_drop(
+    instance_dir: Path,
+    *,
+    source_port: int | None = None,
+    journalist_port: int | None = None,
+    onion: bool = True,
+    system_tor: bool = False,
+) -> Iterator[RunningDrop]:
+    """Start the whole drop; everything started is stopped when the block ends."""
     instance_dir = instance_dir.resolve()
     if not (instance_dir / INSTANCE_FILE).exists():
         init_instance(instance_dir, organisation_name="Demo organisation")
     key_home = ensure_demo_confidant(instance_dir)
-    env = {**os.environ, "KRING_INSTANCE": str(instance_dir)}
-    bind = f"127.0.0.1:{source_port}"
-    proc = subprocess.Popen(gunicorn_command("kring.source_ui.wsgi:app", bind), env=env)
-    click.echo(f"source_ui (reporters):   http://{bind}/")
-    click.echo(f"Demo confidant's private key (gpg home): {key_home}")
-    click.echo(f"  decrypt a stored item: gpg --homedir {key_home} -d FILE.gpg")
-    click.echo("Press Ctrl-C to stop.")
-    try:
-        while proc.poll() is None:
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=20)
-    return 0
+    logs = instance_dir / "logs"
+    logs.mkdir(mode=0o700, exist_ok=True)
+    source_port = source_port or free_port()
+    with contextlib.ExitStack() as stack:
+        source = stack.enter_context(
+            run_gunicorn(
+                "kring.source_ui.wsgi:app",
+                instance_dir,
+                log_path=logs / "source_ui.log",
+                port=source_port,
+            )
+        )
+        journalist_url = None
+        if journalist_app_available():
+            journalist_port = journalist_port or free_port()
+            journalist = stack.enter_context(
+                run_gunicorn(
+                    "kring.journalist_ui.wsgi:app",
+                    instance_dir,
+                    log_path=logs / "journalist_ui.log",
+                    port=journalist_port,
+                )
+            )
+            journalist_url = journalist.url
+        source_onion = journalist_onion = None
+        socks_port = None
+        client_key_file = None
+        if onion:
+            from kring.onion import start_onion_stack
+
+            client_key_file = ensure_demo_client_key(instance_dir)
+            onion_stack = stack.enter_context(
+                start_onion_stack(
+                    source_port=source_port,
+                    journalist_port=journalist_port or free_port(),
+                    state_dir=instance_dir,
+                    system_tor=system_tor,
+                )
+            )
+            if not system_tor:
+                # The stack's own client tor plays the demo confidant's Tor Browser.
+                onion_stack.authorize_client(client_key_file.read_text().strip())
+            source_onion = onion_stack.source_address
+            journalist_onion = onion_stack.journalist_address
+            socks_port = onion_stack.socks_port
+        yield RunningDrop(
+            instance_dir=instance_dir,
+            source_url=source.url,
+            journalist_url=journalist_url,
+            source_onion=source_onion,
+            journalist_onion=journalist_onion,
+            socks_port=socks_port,
+            client_key_file=client_key_file,
+            demo_key_home=key_home,
+        )
+
+
+def describe(drop: RunningDrop) -> str:
+    """What the demo prints: where everything is and how to open it."""
+    lines = [f"source_ui (reporters), loopback:   {drop.source_url}/"]
+    if drop.journalist_url:
+        lines.append(f"journalist_ui (confidants), loopback: {drop.journalist_url}/")
+    if drop.source_onion:
+        lines += [
+            "",
+            f"Reporters' onion:   http://{drop.source_onion}/",
+            f"Confidants' onion:  http://{drop.journalist_onion}/  (client key required)",
+            f"Tor SOCKS port:     127.0.0.1:{drop.socks_port}",
+            f"Demo confidant's Tor client key (.auth_private): {drop.client_key_file}",
+            "",
+            "Open them through Tor:",
+            f"  curl --socks5-hostname 127.0.0.1:{drop.socks_port} http://{drop.source_onion}/en/",
+            f"  chromium --proxy-server=socks5://127.0.0.1:{drop.socks_port} "
+            '--host-resolver-rules="MAP * ~NOTFOUND , EXCLUDE 127.0.0.1" '
+            f"http://{drop.source_onion}/",
+        ]
+    lines += [
+        "",
+        f"Demo confidant's private OpenPGP key (gpg home): {drop.demo_key_home}",
+        f"  decrypt a stored item: gpg --homedir {drop.demo_key_home} -d FILE.gpg",
+        f"Instance (settings, database, ciphertext store): {drop.instance_dir}",
+    ]
+    return "\n".join(lines)
