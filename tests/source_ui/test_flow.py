@@ -148,3 +148,22 @@ def test_cookie_holds_only_a_random_id(client: FlaskClient) -> None:
     assert cookie is not None
     assert cookie.http_only and cookie.same_site == "Strict"
     assert len(cookie.value) < 64 and "." not in cookie.value  # not a signed payload
+
+
+def test_follow_up_offers_only_the_current_and_later_paths(
+    client: FlaskClient, ctx: CoreContext, confidant_a: int
+) -> None:
+    get_codename(client)
+    submit(client, message="first", path="informal")
+    page = client.get("/en/conversation").get_data(as_text=True)
+    assert 'value="just_talk"' not in page
+    assert 'value="advice"' not in page
+    assert 'value="informal" checked' in page
+    assert 'value="wrongdoing"' in page
+    # A path sent backwards anyway is ignored: it only moves forward.
+    submit(client, message="second", path="just_talk", recipient=None)
+    with ctx.sessions() as db:
+        assert db.scalar(select(Reporter.path)) == "informal"
+    submit(client, message="third", path="formal", recipient=None)
+    with ctx.sessions() as db:
+        assert db.scalar(select(Reporter.path)) == "formal"
