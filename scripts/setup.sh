@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-runtime_packages=(gnupg tor)
+runtime_packages=(gnupg tor fonts-dejavu-core)
 dev_packages=(chromium chromium-driver mat2 wdutch)
 packages=("${runtime_packages[@]}")
 extras="server"

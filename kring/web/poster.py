@@ -1,0 +1,136 @@
+"""A printable poster for the workplace: the reporters' onion address as a QR code.
+
+Rendered on the server with Pillow (PNG, and PDF from the same image) so the
+admin can print it and hang it where employees see it. Bilingual (Dutch and
+English), with the steps to open the address safely.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import qrcode
+from PIL import Image, ImageDraw, ImageFont
+
+# A4 at 150 dpi.
+WIDTH, HEIGHT = 1240, 1754
+MARGIN = 90
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
+
+TEXT = {
+    "nl": (
+        "Ongewenst gedrag op het werk meegemaakt of gezien?",
+        "Praat er veilig en anoniem over met een vertrouwenspersoon.",
+        [
+            "1. Installeer Tor Browser op een eigen apparaat, niet op een apparaat van je werk.",
+            "2. Open dit adres in Tor Browser (of scan de QR-code):",
+            "3. Zet het beveiligingsniveau van Tor Browser op 'Safest'.",
+        ],
+    ),
+    "en": (
+        "Experienced or witnessed unwanted behaviour at work?",
+        "Talk to a confidant about it, safely and anonymously.",
+        [
+            "1. Install Tor Browser on a private device, not on a work device.",
+            "2. Open the address above in Tor Browser (or scan the QR code).",
+            "3. Set Tor Browser's security level to 'Safest'.",
+        ],
+    ),
+}
+
+
+def _font(
+    size: int, *, bold: bool = False, mono: bool = False
+) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    name = "DejaVuSansMono" if mono else ("DejaVuSans-Bold" if bold else "DejaVuSans")
+    for folder in FONT_DIRS:
+        path = folder / f"{name}.ttf"
+        if path.exists():
+            return ImageFont.truetype(str(path), size)
+    return ImageFont.load_default(size)
+
+
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+
+
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font: Font, width: int) -> list[str]:
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        trial = f"{current} {word}".strip()
+        if draw.textlength(trial, font=font) <= width:
+            current = trial
+        else:
+            lines.append(current)
+            current = word
+    if current:
+        lines.append(current)
+    return lines
+
+
+def render_poster(onion_address: str, organisation: str) -> Image.Image:
+    """The poster as an image: organisation, invitation, QR code, address, steps."""
+    return render_poster_with_qr_box(onion_address, organisation)[0]
+
+
+def render_poster_with_qr_box(
+    onion_address: str, organisation: str
+) -> tuple[Image.Image, tuple[int, int, int]]:
+    """The poster and where its QR code is: (left, top, side) in pixels."""
+    image = Image.new("RGB", (WIDTH, HEIGHT), "white")
+    draw = ImageDraw.Draw(image)
+    usable = WIDTH - 2 * MARGIN
+    y = MARGIN
+    draw.text((MARGIN, y), organisation, font=_font(40, bold=True), fill="#2d5d8a")
+    y += 80
+    url = f"http://{onion_address}/"
+    qr = qrcode.QRCode(border=2, box_size=10, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    qr.add_data(url)
+    qr.make(fit=True)
+    code = qr.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
+    code = code.resize((520, 520), Image.Resampling.NEAREST)
+    for index, lang in enumerate(("nl", "en")):
+        title, lead, steps = TEXT[lang]
+        for line in _wrap(draw, title, _font(46, bold=True), usable):
+            draw.text((MARGIN, y), line, font=_font(46, bold=True), fill="#1d2430")
+            y += 58
+        for line in _wrap(draw, lead, _font(34), usable):
+            draw.text((MARGIN, y), line, font=_font(34), fill="#1d2430")
+            y += 44
+        y += 12
+        for step in steps:
+            for line in _wrap(draw, step, _font(28), usable):
+                draw.text((MARGIN, y), line, font=_font(28), fill="#333333")
+                y += 36
+        y += 24
+        if index == 0:
+            box = ((WIDTH - 520) // 2, y, 520)
+            image.paste(code, box[:2])
+            y += 540
+            address_font = _font(26, mono=True)
+            for line in _wrap(
+                draw,
+                " ".join([url[i : i + 32] for i in range(0, len(url), 32)]),
+                address_font,
+                usable,
+            ):
+                width = draw.textlength(line, font=address_font)
+                draw.text(((WIDTH - width) / 2, y), line, font=address_font, fill="#000000")
+                y += 34
+            y += 40
+    return image, box
+
+
+def poster_png(onion_address: str, organisation: str) -> bytes:
+    """The poster as PNG bytes."""
+    buffer = io.BytesIO()
+    render_poster(onion_address, organisation).save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def poster_pdf(onion_address: str, organisation: str) -> bytes:
+    """The poster as a one-page A4 PDF."""
+    buffer = io.BytesIO()
+    render_poster(onion_address, organisation).save(buffer, format="PDF", resolution=150.0)
+    return buffer.getvalue()
