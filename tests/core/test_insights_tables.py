@@ -1,0 +1,59 @@
+"""Annual tables from case records: roll-up of small units, suppression, medians."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from kring.core.insights.tables import (
+    OTHER_UNIT,
+    CaseRecord,
+    annual_tables,
+    quarter_of,
+    roll_up_small_units,
+    table_csv,
+)
+
+CATEGORIES = ["bullying", "discrimination"]
+PATHS = ["just_talk", "wrongdoing"]
+OUTCOMES = ["resolved", "referred"]
+
+
+def record(
+    quarter: str,
+    category: str = "bullying",
+    unit: str | None = "Sales",
+    path: str = "just_talk",
+    ack: int | None = None,
+) -> CaseRecord:
+    return CaseRecord(quarter, category, path, unit, "resolved", ack, None)
+
+
+def test_quarter_of() -> None:
+    assert quarter_of(dt.date(2024, 2, 29)) == "2024-Q1"
+    assert quarter_of(dt.date(2026, 12, 31)) == "2026-Q4"
+    assert quarter_of(dt.date(2026, 4, 1)) == "2026-Q2"
+
+
+def test_small_units_roll_up_into_other() -> None:
+    records = [record("2026-Q1", unit="Sales")] * 6 + [record("2026-Q1", unit="Board")] * 2
+    rolled = roll_up_small_units(records, k=5)
+    assert {r.unit for r in rolled} == {"Sales", OTHER_UNIT}
+
+
+def test_annual_tables_suppress_and_hide_small_medians() -> None:
+    records = (
+        [record("2026-Q1")] * 9
+        + [record("2026-Q2", category="discrimination")] * 2
+        + [record("2026-Q3", path="wrongdoing", ack=3)] * 3
+        + [record("2025-Q4")] * 50  # another year: not counted
+    )
+    tables = annual_tables(
+        records, year=2026, k=5, categories=CATEGORIES, paths=PATHS, outcomes=OUTCOMES
+    )
+    assert tables.by_category.grand_total == 14
+    assert tables.by_category.cells[1][1] is None  # 2 discrimination cases in Q2: hidden
+    assert tables.median_days_to_acknowledgement is None  # only 3 reports of wrongdoing
+    assert tables.wrongdoing_reports is None
+    csv_text = table_csv(tables.by_category)
+    assert "<k" in csv_text
+    assert csv_text.splitlines()[0] == ",2026-Q1,2026-Q2,2026-Q3,2026-Q4,total"
