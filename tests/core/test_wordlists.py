@@ -61,12 +61,6 @@ def test_english_is_the_unchanged_eff_large_list() -> None:
     assert hashlib.sha256(data).hexdigest() == EFF_SHA256
 
 
-def test_english_matches_xkcdpass_copy_when_installed() -> None:
-    xkcdpass = pytest.importorskip("xkcdpass")
-    upstream = files(xkcdpass).joinpath("static/eff-long").read_text(encoding="utf-8")
-    assert tuple(upstream.split()) == load_wordlist("en")
-
-
 def test_dutch_words_are_3_to_9_ascii_letters_and_sorted() -> None:
     words = load_wordlist("nl")
     assert all(re.fullmatch(r"[a-z]{3,9}", w) for w in words)
