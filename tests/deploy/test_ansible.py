@@ -1,0 +1,387 @@
+"""The Ansible deployment, run for real against a Debian 12 root on this machine.
+
+systemd is not PID 1 here and `systemd-nspawn -b` does not boot (see
+docs/decisions.md), so the target is a debootstrap'd bookworm root reached with
+Ansible's chroot connection. The inventory sets every role's ``*_activate``
+to false: packages are installed, users made, code installed, the instance
+initialised and migrated, keys made by tor, files rendered and units enabled,
+but nothing is started, no sysctl is loaded and no ruleset is applied (they
+would act on this machine's own kernel). The tests then check the result, start
+the app from the target's venv by hand, and run the playbook a second time.
+
+The root is cached as a tarball (KRING_CI_CACHE, default /var/cache/kring-ci)
+and rebuilt with debootstrap when missing. What this does not cover, and how to
+run the playbook against a real VM: docs/operations.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import http.client
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.deploy, pytest.mark.slow, pytest.mark.timeout(1500)]
+
+REPO = Path(__file__).resolve().parents[2]
+ANSIBLE_DIR = REPO / "ansible"
+CACHE = Path(os.environ.get("KRING_CI_CACHE", "/var/cache/kring-ci"))
+ROOTFS_TAR = CACHE / "bookworm-rootfs.tar"
+MIRROR = os.environ.get("KRING_CI_MIRROR", "http://deb.debian.org/debian")
+# What a minimal Debian 12 server install has that matters here: systemd,
+# python3 (Ansible needs it) and an SSH server.
+BASE_PACKAGES = "systemd,systemd-sysv,dbus,python3,openssh-server,ca-certificates,iproute2"
+TOR_DEFAULTS = "/usr/share/tor/tor-service-defaults-torrc"
+INSTANCE = "var/lib/kring/instance"
+RECAP = re.compile(r"^target\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)",
+                   re.MULTILINE)
+
+
+def tool(name: str) -> str:
+    """A tool from the project venv or the system; fail (never skip) when missing."""
+    venv_tool = Path(sys.executable).parent / name
+    if venv_tool.exists():
+        return str(venv_tool)
+    found = shutil.which(name)
+    if not found:
+        pytest.fail(f"{name} is not installed: run scripts/setup.sh --dev "
+                    "(apt: debootstrap, systemd; pip: the dev extra's ansible, ansible-lint)")
+    return found
+
+
+def run(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload]
+
+
+def ensure_rootfs_tar() -> Path:
+    """The cached bookworm root as a tarball, built with debootstrap when missing."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another run may be building it right now
+        if ROOTFS_TAR.exists():
+            return ROOTFS_TAR
+        build = CACHE / f"build-{os.getpid()}"
+        shutil.rmtree(build, ignore_errors=True)
+        done = run(tool("debootstrap"), "--variant=minbase", f"--include={BASE_PACKAGES}",
+                   "bookworm", str(build), MIRROR)
+        if done.returncode:
+            pytest.fail(f"debootstrap failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+        partial = ROOTFS_TAR.with_suffix(".partial")
+        tarred = run("tar", "--create", "--numeric-owner", "--file", str(partial),
+                     "--directory", str(build), ".")
+        shutil.rmtree(build, ignore_errors=True)
+        assert tarred.returncode == 0, tarred.stderr
+        partial.rename(ROOTFS_TAR)
+        return ROOTFS_TAR
+
+
+@contextlib.contextmanager
+def prepared_root(root: Path) -> Iterator[Path]:
+    """Unpack the cached root and give it /proc and /dev; unmount at the end."""
+    root.mkdir()
+    unpacked = run("tar", "--extract", "--numeric-owner", "--file", str(ensure_rootfs_tar()),
+                   "--directory", str(root))
+    assert unpacked.returncode == 0, unpacked.stderr
+    # As in any Debian chroot: packages must not start their daemons here.
+    policy = root / "usr/sbin/policy-rc.d"
+    policy.write_text("#!/bin/sh\nexit 101\n")
+    policy.chmod(0o755)
+    shutil.copyfile("/etc/resolv.conf", root / "etc/resolv.conf")
+    mounts = [("proc", ["-t", "proc", "proc"]), ("dev", ["--bind", "/dev"]),
+              ("dev/pts", ["--bind", "/dev/pts"])]
+    mounted: list[Path] = []
+    try:
+        for sub, how in mounts:
+            point = root / sub
+            point.mkdir(exist_ok=True)
+            result = run("mount", *how, str(point))
+            assert result.returncode == 0, f"mount {sub}: {result.stderr}"
+            mounted.append(point)
+        yield root
+    finally:
+        for point in reversed(mounted):
+            run("umount", "--lazy", str(point))
+
+
+@dataclass
+class Deployment:
+    root: Path
+    inventory: Path
+    client_public: str
+    runs: list[tuple[subprocess.CompletedProcess[str], float]]
+
+    def chroot(self, *args: str, user: str | None = None) -> subprocess.CompletedProcess[str]:
+        spec = [f"--userspec={user}:{user}"] if user else []
+        return run("chroot", *spec, str(self.root), *args)
+
+
+def write_inventory(folder: Path, root: Path, client_public: str) -> Path:
+    inventory = folder / "hosts.yml"
+    inventory.write_text(f"""---
+kring_servers:
+  hosts:
+    target:
+      ansible_connection: community.general.chroot
+      ansible_host: {root}
+      ansible_python_interpreter: /usr/bin/python3
+  vars:
+    kring_common_activate: false
+    kring_firewall_activate: false
+    kring_tor_activate: false
+    kring_activate: false
+    kring_backup_activate: false
+    kring_wheelhouse_local: {folder / "wheelhouse"}
+    kring_organisation_name: "Test BV"
+    kring_tor_journalist_clients:
+      - name: anna
+        public_key: "{client_public}"
+""")
+    return inventory
+
+
+def playbook(inventory: Path, playbook_name: str, *extra: str) -> tuple[subprocess.CompletedProcess[str], float]:
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ANSIBLE_DIR / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_HOST_KEY_CHECKING="0", PYTHONWARNINGS="ignore")
+    started = time.monotonic()
+    result = run(tool("ansible-playbook"), "-i", str(inventory), playbook_name, *extra,
+                 cwd=ANSIBLE_DIR, env=env)
+    return result, time.monotonic() - started
+
+
+def recap(result: subprocess.CompletedProcess[str]) -> dict[str, int]:
+    match = RECAP.search(result.stdout)
+    assert match, f"no PLAY RECAP:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}"
+    ok, changed, unreachable, failed = (int(g) for g in match.groups())
+    return {"ok": ok, "changed": changed, "unreachable": unreachable, "failed": failed}
+
+
+def tail(result: subprocess.CompletedProcess[str]) -> str:
+    return f"{result.stdout[-6000:]}\n--- stderr ---\n{result.stderr[-3000:]}"
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    from kring.onion.keys import generate_client_keypair
+
+    for name in ("ansible-playbook", "debootstrap", "chroot", "tar", "mount"):
+        tool(name)
+    work = tmp_path_factory.mktemp("deploy")
+    client_public = generate_client_keypair().public_b32
+    with prepared_root(work / "root") as root:
+        inventory = write_inventory(work, root, client_public)
+        first = playbook(inventory, "site.yml")
+        runs = [first]
+        if first[0].returncode == 0:
+            runs.append(playbook(inventory, "site.yml"))
+        yield Deployment(root, inventory, client_public, runs)
+
+
+def test_syntax_check_and_lint() -> None:
+    syntax = run(tool("ansible-playbook"), "-i", "inventory/example/hosts.yml", "--syntax-check",
+                 "site.yml", "restore.yml", cwd=ANSIBLE_DIR)
+    assert syntax.returncode == 0, tail(syntax)
+    lint = run(tool("ansible-lint"), "--profile", "production", "site.yml", "restore.yml",
+               "roles", cwd=ANSIBLE_DIR, env=dict(os.environ, NO_COLOR="1"))
+    assert lint.returncode == 0, tail(lint)
+
+
+def test_first_run_succeeds(deployment: Deployment) -> None:
+    result, seconds = deployment.runs[0]
+    assert result.returncode == 0, tail(result)
+    assert recap(result)["failed"] == 0
+    print(f"first run: {seconds:.0f} s, {recap(result)}")
+
+
+def test_second_run_changes_nothing(deployment: Deployment) -> None:
+    assert len(deployment.runs) == 2, "the first run failed"
+    result, seconds = deployment.runs[1]
+    assert result.returncode == 0, tail(result)
+    changed = [line for line in result.stdout.splitlines() if line.startswith("changed:")]
+    assert recap(result)["changed"] == 0, "\n".join(changed) + "\n" + tail(result)
+    print(f"second run: {seconds:.0f} s")
+
+
+def passwd(root: Path, name: str) -> dict[str, list[str]]:
+    return {line.split(":")[0]: line.split(":") for line in
+            (root / "etc" / name).read_text().splitlines() if line}
+
+
+def test_users_and_groups(deployment: Deployment) -> None:
+    users, groups = passwd(deployment.root, "passwd"), passwd(deployment.root, "group")
+    kring = users["kring"]
+    assert int(kring[2]) < 1000, "kring must be a system user"
+    assert kring[5] == "/var/lib/kring" and kring[6] == "/usr/sbin/nologin"
+    assert groups["kring"][2] == kring[3]
+    assert "debian-tor" in users
+    shadow = passwd(deployment.root, "shadow")
+    assert shadow["kring"][1] in {"!", "*", "!*"}, "kring must have no password"
+
+
+def owner_mode(path: Path) -> tuple[int, int]:
+    st = path.lstat()
+    return st.st_uid, st.st_mode & 0o7777
+
+
+def test_modes_and_owners(deployment: Deployment) -> None:
+    root = deployment.root
+    users = passwd(root, "passwd")
+    tor_uid, kring_uid = int(users["debian-tor"][2]), int(users["kring"][2])
+    for service in ("kring-source", "kring-journalist"):
+        folder = root / "var/lib/tor" / service
+        assert owner_mode(folder) == (tor_uid, 0o700)
+        for name in ("hs_ed25519_secret_key", "hs_ed25519_public_key", "hostname"):
+            assert owner_mode(folder / name) == (tor_uid, 0o600), f"{service}/{name}"
+    auth = root / "var/lib/tor/kring-journalist/authorized_clients/anna.auth"
+    assert owner_mode(auth) == (tor_uid, 0o600)
+    assert auth.read_text() == f"descriptor:x25519:{deployment.client_public}\n"
+    assert owner_mode(root / INSTANCE) == (kring_uid, 0o700)
+    assert owner_mode(root / INSTANCE / "kring.toml") == (kring_uid, 0o600)
+    assert owner_mode(root / INSTANCE / "store") == (kring_uid, 0o700)
+    assert owner_mode(root / "var/lib/kring") == (kring_uid, 0o700)
+    assert owner_mode(root / "var/backups/kring") == (0, 0o700)
+    # The code belongs to root: the app cannot rewrite itself.
+    assert owner_mode(root / "opt/kring/venv/bin/gunicorn")[0] == 0
+    assert (root / "opt/kring/venv/bin/gunicorn").stat().st_mode & 0o022 == 0
+    assert owner_mode(root / "etc/nftables.conf") == (0, 0o600)
+
+
+def test_onion_keys_are_tors_and_addresses_match(deployment: Deployment) -> None:
+    from kring.onion.keys import onion_service_id
+
+    for service in ("kring-source", "kring-journalist"):
+        folder = deployment.root / "var/lib/tor" / service
+        public = (folder / "hs_ed25519_public_key").read_bytes()
+        assert public.startswith(b"== ed25519v3-public-key: type0 ==")
+        assert (folder / "hs_ed25519_secret_key").read_bytes().startswith(
+            b"== ed25519v3-secret-key: type0 ==")
+        hostname = (folder / "hostname").read_text().strip()
+        assert hostname == onion_service_id(public[32:]) + ".onion"
+
+
+def test_torrc_passes_tor_verify_config(deployment: Deployment) -> None:
+    torrc = (deployment.root / "etc/tor/torrc").read_text()
+    assert "HiddenServiceDir /var/lib/tor/kring-source" in torrc
+    assert "HiddenServiceDir /var/lib/tor/kring-journalist" in torrc
+    assert "Log notice syslog" in torrc and "SafeLogging 1" in torrc
+    assert not re.search(r"^\s*SafeLogging\s+0", torrc, re.MULTILINE)
+    checked = deployment.chroot("tor", "--verify-config", "--defaults-torrc", TOR_DEFAULTS,
+                                "-f", "/etc/tor/torrc")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "Configuration was valid" in checked.stdout
+
+
+def test_units_pass_systemd_analyze_verify(deployment: Deployment) -> None:
+    units = ["kring-source.service", "kring-journalist.service", "kring-backup.service",
+             "kring-backup.timer"]
+    verified = deployment.chroot("systemd-analyze", "verify",
+                                 *(f"/etc/systemd/system/{unit}" for unit in units))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    unit = (deployment.root / "etc/systemd/system/kring-source.service").read_text()
+    for option in ("ProtectSystem=strict", "PrivateTmp=yes", "NoNewPrivileges=yes",
+                   "RestrictAddressFamilies=AF_UNIX", "LimitCORE=0", "User=kring"):
+        assert option in unit
+    wants = deployment.root / "etc/systemd/system/multi-user.target.wants"
+    assert (wants / "kring-source.service").is_symlink()
+    assert (wants / "tor.service").exists()
+    assert (deployment.root / "etc/systemd/system/timers.target.wants/kring-backup.timer").exists()
+
+
+def test_logs_keep_nothing(deployment: Deployment) -> None:
+    root = deployment.root
+    journald = (root / "etc/systemd/journald.conf.d/90-kring.conf").read_text()
+    assert "Storage=volatile" in journald and "MaxRetentionSec=" in journald
+    assert not (root / "var/log/journal").exists()
+    assert not (root / "usr/sbin/rsyslogd").exists()
+    fstab = (root / "etc/fstab").read_text()
+    assert re.search(r"^tmpfs\s+/tmp\s+tmpfs", fstab, re.MULTILINE)
+    assert (root / "etc/systemd/system/swap.target").resolve() == Path("/dev/null") or \
+        os.readlink(root / "etc/systemd/system/swap.target") == "/dev/null"
+    sysctl = (root / "etc/sysctl.d/90-kring.conf").read_text()
+    assert "kernel.core_pattern = |/bin/false" in sysctl
+
+
+def test_firewall_ruleset_passes_nft_check(deployment: Deployment) -> None:
+    ruleset = (deployment.root / "etc/nftables.conf").read_text()
+    assert ruleset.count("policy drop") == 3
+    checked = deployment.chroot("nft", "--check", "--file", "/etc/nftables.conf")
+    assert checked.returncode == 0, checked.stderr
+
+
+def http_over_unix(path: Path, url: str) -> http.client.HTTPResponse:
+    connection = http.client.HTTPConnection("localhost", timeout=20)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(20)
+    sock.connect(str(path))
+    connection.sock = sock
+    connection.request("GET", url)
+    return connection.getresponse()
+
+
+@pytest.mark.parametrize("app", ["source", "journalist"])
+def test_app_starts_from_the_venv_and_answers_on_its_socket(deployment: Deployment,
+                                                             app: str) -> None:
+    root = deployment.root
+    module = f"kring.{app}_ui.wsgi"
+    site = next((root / "opt/kring/venv/lib").glob("python3*/site-packages"))
+    if not (site / Path(*module.split("."))).with_suffix(".py").exists():
+        pytest.skip(f"{module} is not in the code yet")
+    sock = root / "run/kring" / f"{app}.sock"
+    sock.unlink(missing_ok=True)
+    unit = (root / f"etc/systemd/system/kring-{app}.service").read_text()
+    exec_start = re.search(r"^ExecStart=(.*)$", unit, re.MULTILINE)
+    assert exec_start
+    # The unit's own command line and environment, as the kring user.
+    command = ["chroot", "--userspec=kring:kring", str(root), "/usr/bin/env", "-i",
+               "PATH=/usr/bin:/bin", "HOME=/var/lib/kring",
+               *re.findall(r"^Environment=(.*)$", unit, re.MULTILINE),
+               *exec_start.group(1).split()]
+    log = root / "tmp" / f"gunicorn-{app}.log"
+    with open(log, "w") as out:
+        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not sock.exists():
+            assert server.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        assert owner_mode(root / "run/kring")[1] == 0o750
+        response = http_over_unix(sock, "/")
+        assert response.status in {200, 302, 303, 308}, response.read()[:500]
+        assert response.getheader("Server") == "kring"
+        if response.status != 200:
+            location = response.getheader("Location") or "/"
+            response = http_over_unix(sock, location)
+            assert response.status == 200, response.read()[:500]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert "Traceback" not in log.read_text()
+
+
+def test_backup_then_restore_brings_data_back(deployment: Deployment) -> None:
+    root = deployment.root
+    marker = root / INSTANCE / "store" / "deploy-test-marker.gpg"
+    marker.write_bytes(b"ciphertext stand-in")
+    backup = deployment.chroot("/usr/local/sbin/kring-backup")
+    assert backup.returncode == 0, backup.stderr
+    name = Path(backup.stdout.strip().splitlines()[-1]).name
+    folder = root / "var/backups/kring" / name
+    assert sorted(p.name for p in folder.iterdir()) == ["SHA256SUMS", "kring.sqlite", "store.tar"]
+    marker.unlink()
+    result, _ = playbook(deployment.inventory, "restore.yml", "-e", f"kring_restore_from={name}",
+                         "-e", "kring_restore_activate=false")
+    assert result.returncode == 0, tail(result)
+    assert marker.read_bytes() == b"ciphertext stand-in"
+    users = passwd(root, "passwd")
+    assert owner_mode(root / INSTANCE / "kring.sqlite") == (int(users["kring"][2]), 0o600)
