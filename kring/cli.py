@@ -117,6 +117,28 @@ def confidant_list(instance: str) -> None:
         ctx.engine.dispose()
 
 
+@main.group()
+def retention() -> None:
+    """Delete conversations that are past their retention period."""
+
+
+@retention.command("run")
+@instance_option
+def retention_run(instance: str) -> None:
+    """Delete idle and long-closed conversations (run daily by a timer)."""
+    from kring.core.context import build_context
+    from kring.core.retention import run_retention
+
+    ctx = build_context(_settings(instance))
+    try:
+        result = run_retention(ctx)
+    finally:
+        ctx.engine.dispose()
+    click.echo(
+        f"Deleted {result.deleted_inactive} idle and {result.deleted_closed} closed conversations."
+    )
+
+
 @main.command()
 @click.option("--instance", default="demo-instance", show_default=True)
 @click.option("--port", default=8080, show_default=True, help="Loopback port of source_ui.")
@@ -158,6 +180,32 @@ def demo(instance: str, port: int, journalist_port: int, system_tor: bool, no_on
     except OnionError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo("Stopped.")
+
+
+@main.group()
+def content() -> None:
+    """Information pages: position, code of conduct, topics, confidant profiles."""
+
+
+@content.command("seed")
+@instance_option
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Overwrite pages with the shipped text (the code of conduct history is never rewritten).",
+)
+def content_seed(instance: str, replace: bool) -> None:
+    """Add the default information pages (Dutch and English) that are missing."""
+    from kring.core.content import seed_default_content
+    from kring.core.context import utc_today
+    from kring.core.db import make_engine, make_sessionmaker
+
+    engine = make_engine(_settings(instance).database_url)
+    try:
+        written = seed_default_content(make_sessionmaker(engine), utc_today(), replace=replace)
+    finally:
+        engine.dispose()
+    click.echo(f"Default content: {written} page(s) written.")
 
 
 @main.group()

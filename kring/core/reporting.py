@@ -42,6 +42,7 @@ from kring.core.models import (
     Reporter,
     ReporterPath,
 )
+from kring.core.retention import deletion_day
 from kring.crypto.decrypt import decrypt_with_locked_key
 from kring.crypto.encrypt import StreamEncryptor, encrypt_bytes
 from kring.crypto.errors import CryptoError
@@ -416,6 +417,8 @@ class ConversationView:
     recipient_name: str | None
     created_on: dt.date
     last_activity_on: dt.date
+    # The day it is deleted if nothing happens before (retention).
+    deleted_on_if_idle: dt.date
 
 
 def _read_blob(ctx: CoreContext, lookup_id: str, blob_name: str) -> bytes:
@@ -477,6 +480,9 @@ def load_conversation(ctx: CoreContext, secrets_: ReporterSecrets) -> Conversati
         recipient_name=recipient_name,
         created_on=reporter.created_on,
         last_activity_on=reporter.last_activity_on,
+        deleted_on_if_idle=deletion_day(
+            reporter.last_activity_on, ctx.settings.retention_inactive_days
+        ),
     )
 
 

@@ -59,6 +59,10 @@ class Settings:
     login_attempts_per_lookup_per_minute: int = 5
     login_attempts_global_per_minute: int = 120
     cookie_secure: bool = False
+    # Retention: conversations without activity for this many days are deleted;
+    # closed ones this many days after closing (issue 8).
+    retention_inactive_days: int = 365
+    retention_closed_days: int = 90
 
 
 _INT_FIELDS = {
@@ -69,6 +73,8 @@ _INT_FIELDS = {
     "csrf_time_limit_seconds",
     "login_attempts_per_lookup_per_minute",
     "login_attempts_global_per_minute",
+    "retention_inactive_days",
+    "retention_closed_days",
 }
 _STR_FIELDS = {"organisation_name", "default_language", "secret_key", "database_url"}
 _BOOL_FIELDS = {"cookie_secure"}
