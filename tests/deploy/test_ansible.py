@@ -126,6 +126,15 @@ class Deployment:
         return run("chroot", *spec, str(self.root), *args)
 
 
+def snapshot_source(folder: Path) -> Path:
+    """A copy of the tree as it is now: edits made during the run must not count as changes."""
+    source = folder / "src"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis",
+        "instance", "demo-instance", "test-artifacts", ".wheelhouse"))
+    return source
+
+
 def write_inventory(folder: Path, root: Path, client_public: str) -> Path:
     inventory = folder / "hosts.yml"
     inventory.write_text(f"""---
@@ -142,6 +151,7 @@ kring_servers:
     kring_activate: false
     kring_backup_activate: false
     kring_wheelhouse_local: {folder / "wheelhouse"}
+    kring_source_dir: {snapshot_source(folder)}
     kring_organisation_name: "Test BV"
     kring_tor_journalist_clients:
       - name: anna
