@@ -60,4 +60,19 @@ def init_instance(
     for folder in (settings.store_dir, settings.gpg_home):
         folder.mkdir(mode=0o700, exist_ok=True)
     upgrade_database(settings.database_url)
+    _seed_information_pages(settings)
     return settings
+
+
+def _seed_information_pages(settings: Settings) -> None:
+    # A new instance is useful on its first day: the default information
+    # pages and code of conduct are there before any admin edits them.
+    from kring.core.content import seed_default_content
+    from kring.core.context import utc_today
+    from kring.core.db import make_engine, make_sessionmaker
+
+    engine = make_engine(settings.database_url)
+    try:
+        seed_default_content(make_sessionmaker(engine), utc_today())
+    finally:
+        engine.dispose()

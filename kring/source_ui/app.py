@@ -53,9 +53,11 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
     install_i18n(app, settings.default_language)
     csrf = CSRFProtect(app)
 
-    from kring.source_ui import views
+    from kring.source_ui import info, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(info.bp)
+    app.register_blueprint(info.media_bp)
     # Checked inside the view once the token field has streamed in (upload.py).
     csrf.exempt(views.submit_post)
 

@@ -101,8 +101,21 @@ def codename() -> str:
     new_codename, secrets_ = reporting.new_codename(_ctx(), word_language)
     _start_reporter_session(secrets_, new=True)
     return render_template(
-        "source/codename.html", codename=new_codename.split(" "), word_language=word_language
+        "source/codename.html",
+        codename=new_codename.split(" "),
+        word_language=word_language,
+        to=_chosen_confidant(),
     )
+
+
+def _chosen_confidant() -> int | None:
+    """The confidant a reporter picked on a profile page (``?to=``), carried to the form.
+
+    Only a pre-selection: the form still shows every choice, and the server
+    checks the submitted recipient as it always does.
+    """
+    raw = request.args.get("to", "")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -147,7 +160,9 @@ def submit() -> Any:
     secrets_ = _require_reporter()
     if reporting.has_conversation(_ctx(), secrets_):
         return redirect(url_for("source.conversation"))
-    return render_template("source/submit.html", **_form_context(secrets_))
+    return render_template(
+        "source/submit.html", preselect=_chosen_confidant(), **_form_context(secrets_)
+    )
 
 
 def _check_csrf(token: str) -> None:
