@@ -80,6 +80,17 @@ class Confidant(Base):
     fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
     is_active: Mapped[bool] = mapped_column(default=True)
     created_on: Mapped[dt.date] = mapped_column(Date)
+    # journalist_ui account (issue 5). Confidants added by the legacy CLI have
+    # no username and cannot log in until an admin gives them an account.
+    username: Mapped[str | None] = mapped_column(String(60), unique=True, default=None)
+    # argon2id hash (argon2-cffi's encoded form, parameters included).
+    password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
+    # Base32 TOTP secret (RFC 6238); a server secret, see docs/journalist.md.
+    totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    totp_confirmed: Mapped[bool] = mapped_column(default=False)
+    # Highest TOTP time step ever accepted: a code is never accepted twice.
+    totp_last_counter: Mapped[int | None] = mapped_column(Integer, default=None)
+    role: Mapped[str] = mapped_column(String(20), default="confidant")
 
     @property
     def can_receive(self) -> bool:
@@ -109,8 +120,14 @@ class Reporter(Base):
     )
     status: Mapped[str] = mapped_column(String(20), default=ConversationStatus.NEW.value)
     created_on: Mapped[dt.date] = mapped_column(Date)
-    last_activity_on: Mapped[dt.date] = mapped_column(Date)
+    last_activity_on: Mapped[dt.date] = mapped_column(Date, index=True)
     next_seq: Mapped[int] = mapped_column(Integer, default=1)
+    # Set by confidants in journalist_ui (legal clock, retention); days only.
+    acknowledged_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    # acknowledged_on + 3 months (month-end clamped), kept so the inbox can
+    # sort by deadline in SQL; kring.core.legal_clock computes it.
+    feedback_due_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
 
     items: Mapped[list[Item]] = relationship(
         back_populates="reporter",
@@ -160,3 +177,59 @@ class ItemRecipient(Base):
     confidant_id: Mapped[int] = mapped_column(
         ForeignKey("confidants.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+# --- journalist_ui: per-confidant read marks and stars, audit log, settings ---
+
+
+class ReadMark(Base):
+    """An item a confidant has marked read (per confidant, no time kept)."""
+
+    __tablename__ = "read_marks"
+
+    confidant_id: Mapped[int] = mapped_column(
+        ForeignKey("confidants.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class Star(Base):
+    """A conversation a confidant has starred."""
+
+    __tablename__ = "stars"
+
+    confidant_id: Mapped[int] = mapped_column(
+        ForeignKey("confidants.id", ondelete="CASCADE"), primary_key=True
+    )
+    reporter_id: Mapped[int] = mapped_column(
+        ForeignKey("reporters.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class AuditEntry(Base):
+    """Who did what to which designation (or account) on which day; never content.
+
+    Names are copied in, so the line stays readable after an account or a
+    conversation is deleted.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    actor: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(40))
+    designation: Mapped[str | None] = mapped_column(String(80), default=None)
+    account: Mapped[str | None] = mapped_column(String(60), default=None)
+
+
+class InstanceSetting(Base):
+    """An admin's override of one instance setting (kring.core.instance_settings)."""
+
+    __tablename__ = "instance_settings"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(400))
+

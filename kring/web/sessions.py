@@ -43,12 +43,27 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
 class MemorySessionStore:
     """Session data by id, expiring after ``idle_seconds`` without a request."""
 
-    def __init__(self, idle_seconds: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        idle_seconds: int,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        absolute_seconds: int | None = None,
+    ) -> None:
         self.idle_seconds = idle_seconds
+        # Optional hard limit from the session's start (journalist_ui: 2 hours),
+        # however active it is; None keeps the idle limit only (source_ui).
+        self.absolute_seconds = absolute_seconds
         self._clock = clock
         self._lock = threading.Lock()
-        self._data: dict[str, tuple[dict[str, Any], float]] = {}
+        # sid -> (data, last seen, started)
+        self._data: dict[str, tuple[dict[str, Any], float, float]] = {}
         self._ops = 0
+
+    def _expired(self, now: float, seen: float, started: float) -> bool:
+        if now - seen > self.idle_seconds:
+            return True
+        return self.absolute_seconds is not None and now - started > self.absolute_seconds
 
     def get(self, sid: str) -> dict[str, Any] | None:
         """The data of a live session (and mark it used), or None."""
@@ -57,18 +72,20 @@ class MemorySessionStore:
             entry = self._data.get(sid)
             if entry is None:
                 return None
-            data, seen = entry
-            if now - seen > self.idle_seconds:
+            data, seen, started = entry
+            if self._expired(now, seen, started):
                 del self._data[sid]
                 return None
-            self._data[sid] = (data, now)
+            self._data[sid] = (data, now, started)
             return dict(data)
 
     def put(self, sid: str, data: dict[str, Any]) -> None:
-        """Store session data under ``sid``."""
+        """Store session data under ``sid`` (a new sid starts the absolute clock)."""
         now = self._clock()
         with self._lock:
-            self._data[sid] = (dict(data), now)
+            previous = self._data.get(sid)
+            started = previous[2] if previous is not None else now
+            self._data[sid] = (dict(data), now, started)
             self._ops += 1
             if self._ops % _SWEEP_EVERY == 0:
                 self._sweep(now)
@@ -79,7 +96,7 @@ class MemorySessionStore:
             self._data.pop(sid, None)
 
     def _sweep(self, now: float) -> None:
-        expired = [k for k, (_, seen) in self._data.items() if now - seen > self.idle_seconds]
+        expired = [k for k, (_, seen, born) in self._data.items() if self._expired(now, seen, born)]
         for key in expired:
             del self._data[key]
 

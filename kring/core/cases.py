@@ -1,0 +1,249 @@
+"""What a confidant does with a conversation: star, read, status, reply, download, delete.
+
+Security invariants kept here:
+- every action first finds the conversation through ``inbox.find_visible``
+  and items through their ItemRecipient rows: a confidant can act only on what
+  was addressed (and encrypted) to them;
+- a reply's plaintext only passes through memory and gpg
+  (``reporting.reply_to_reporter``);
+- downloads hand out ciphertext only; the bundle's manifest holds days,
+  kinds and sizes, never file names;
+- every action that changes or exports a conversation leaves an audit line
+  (account, action, designation, day).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, select
+
+from kring.core import reporting
+from kring.core.audit import Action, record
+from kring.core.context import CoreContext
+from kring.core.errors import InvalidChoice, ItemNotFound
+from kring.core.inbox import find_visible, visible_items_stmt
+from kring.core.legal_clock import feedback_by
+from kring.core.models import (
+    Confidant,
+    ConversationStatus,
+    Item,
+    ItemKind,
+    ItemRecipient,
+    ReadMark,
+    Reporter,
+    Star,
+)
+from kring.crypto.bundle import CONFIDANT_PREFIX, REPORTER, BundleItem
+
+
+def set_star(ctx: CoreContext, confidant_id: int, slug: str, *, starred: bool) -> None:
+    """Star or unstar a conversation for this confidant only."""
+    with ctx.sessions.begin() as db:
+        reporter = find_visible(db, confidant_id, slug)
+        existing = db.get(Star, (confidant_id, reporter.id))
+        if starred and existing is None:
+            db.add(Star(confidant_id=confidant_id, reporter_id=reporter.id))
+        elif not starred and existing is not None:
+            db.delete(existing)
+
+
+def mark_read(ctx: CoreContext, confidant_id: int, slug: str) -> int:
+    """Mark every item this confidant can see in the conversation read; return how many."""
+    with ctx.sessions.begin() as db:
+        reporter = find_visible(db, confidant_id, slug)
+        read = set(
+            db.scalars(
+                select(ReadMark.item_id)
+                .join(Item, Item.id == ReadMark.item_id)
+                .where(ReadMark.confidant_id == confidant_id, Item.reporter_id == reporter.id)
+            )
+        )
+        new = [i.id for i in db.scalars(visible_items_stmt(confidant_id, reporter.id))]
+        new = [item_id for item_id in new if item_id not in read]
+        db.add_all(ReadMark(confidant_id=confidant_id, item_id=item_id) for item_id in new)
+        return len(new)
+
+
+_ORDER = list(ConversationStatus)
+
+
+def set_status(ctx: CoreContext, confidant_id: int, slug: str, status: str, *, actor: str) -> None:
+    """Move a conversation to ``status``; the first move past "new" records the day.
+
+    That day is the acknowledgement of the legal clock (feedback is due three
+    months later). Going back to "new" after acknowledgement is refused: the
+    acknowledgement happened. Closing records the day (retention counts from it).
+    """
+    try:
+        target = ConversationStatus(status)
+    except ValueError as exc:
+        raise InvalidChoice("unknown status") from exc
+    today = ctx.today()
+    with ctx.sessions.begin() as db:
+        reporter = find_visible(db, confidant_id, slug)
+        if target is ConversationStatus.NEW and reporter.acknowledged_on is not None:
+            raise InvalidChoice("an acknowledged conversation cannot become new again")
+        if target is not ConversationStatus.NEW and reporter.acknowledged_on is None:
+            reporter.acknowledged_on = today
+            reporter.feedback_due_on = feedback_by(today)
+        reporter.closed_on = today if target is ConversationStatus.CLOSED else None
+        reporter.status = target.value
+        record(
+            db,
+            day=today,
+            actor=actor,
+            action=Action.STATUS_CHANGED,
+            designation=reporter.designation,
+        )
+
+
+def reply(ctx: CoreContext, confidant_id: int, slug: str, text: str, *, actor: str) -> None:
+    """Send a reply, encrypted at once to the reporter's key and this confidant's key.
+
+    Raises ConversationNotFound, EmptySubmission, MessageTooLong or
+    SubmissionFailed (no key of one's own yet, gpg failure); nothing is stored
+    then.
+    """
+    with ctx.sessions() as db:
+        reporter_id = find_visible(db, confidant_id, slug).id
+    item = reporting.reply_to_reporter(
+        ctx, reporter_id=reporter_id, confidant_id=confidant_id, text=text
+    )
+    with ctx.sessions.begin() as db:
+        reporter = db.get(Reporter, reporter_id)
+        if reporter is not None:
+            reporter.last_activity_on = ctx.today()
+            db.add(ReadMark(confidant_id=confidant_id, item_id=item.id))
+            record(
+                db,
+                day=ctx.today(),
+                actor=actor,
+                action=Action.REPLIED,
+                designation=reporter.designation,
+            )
+
+
+def item_for_download(
+    ctx: CoreContext, confidant_id: int, slug: str, item_id: int, *, actor: str
+) -> tuple[str, str, str]:
+    """(lookup id, blob name, download name) of one item encrypted to this confidant."""
+    with ctx.sessions.begin() as db:
+        reporter = find_visible(db, confidant_id, slug)
+        item = db.scalar(visible_items_stmt(confidant_id, reporter.id).where(Item.id == item_id))
+        if item is None:
+            raise ItemNotFound("no such item")
+        record(
+            db,
+            day=ctx.today(),
+            actor=actor,
+            action=Action.DOWNLOADED_ITEM,
+            designation=reporter.designation,
+        )
+        name = f"{reporter.designation.replace(' ', '-')}-{item.seq}-{item.kind}.gpg"
+        return reporter.lookup_id, item.blob_name, name
+
+
+def bundle_items(
+    ctx: CoreContext, confidant_id: int, slug: str, *, only_unread: bool, actor: str
+) -> tuple[str, list[BundleItem]]:
+    """The designation and the items for a bundle (kring.crypto.bundle format).
+
+    Only items encrypted to this confidant; with ``only_unread`` only those not
+    yet marked read. Raises ConversationNotFound for a deleted conversation.
+    """
+    with ctx.sessions.begin() as db:
+        reporter = find_visible(db, confidant_id, slug)
+        stmt = visible_items_stmt(confidant_id, reporter.id)
+        if only_unread:
+            read = select(ReadMark.item_id).where(ReadMark.confidant_id == confidant_id)
+            stmt = stmt.where(Item.id.not_in(read))
+        items = list(db.scalars(stmt))
+        authors = {
+            c.id: c.display_name
+            for c in db.scalars(
+                select(Confidant).where(Confidant.id.in_({i.author_id for i in items}))
+            )
+        }
+        record(
+            db,
+            day=ctx.today(),
+            actor=actor,
+            action=Action.DOWNLOADED_BUNDLE,
+            designation=reporter.designation,
+        )
+        lookup_id, designation = reporter.lookup_id, reporter.designation
+    bundle = [
+        BundleItem(
+            seq=item.seq,
+            kind=item.kind,  # type: ignore[arg-type]
+            author=(
+                CONFIDANT_PREFIX + authors.get(item.author_id or 0, "?")
+                if item.kind == ItemKind.REPLY.value
+                else REPORTER
+            ),
+            day=item.created_on,
+            ciphertext=ctx.store.blob_path(lookup_id, item.blob_name),
+        )
+        for item in items
+    ]
+    return designation, bundle
+
+
+def bundle_name(designation: str, day: dt.date) -> str:
+    """``brave-otter-2026-11-29.zip``."""
+    return f"{designation.replace(' ', '-')}-{day.isoformat()}.zip"
+
+
+def delete_items(
+    ctx: CoreContext, confidant_id: int, slug: str, item_ids: list[int], *, actor: str
+) -> int:
+    """Delete the chosen items (rows and ciphertext) that this confidant can see.
+
+    Raises ItemNotFound if any id is not a visible item of this conversation;
+    then nothing is deleted.
+    """
+    if not item_ids:
+        raise ItemNotFound("choose at least one item")
+    with ctx.sessions.begin() as db:
+        reporter = find_visible(db, confidant_id, slug)
+        items = list(
+            db.scalars(visible_items_stmt(confidant_id, reporter.id).where(Item.id.in_(item_ids)))
+        )
+        if len(items) != len(set(item_ids)):
+            raise ItemNotFound("an item is not in this conversation")
+        lookup_id = reporter.lookup_id
+        blobs = [item.blob_name for item in items]
+        db.execute(delete(ItemRecipient).where(ItemRecipient.item_id.in_(item_ids)))
+        for item in items:
+            db.delete(item)
+        record(
+            db,
+            day=ctx.today(),
+            actor=actor,
+            action=Action.ITEMS_DELETED,
+            designation=reporter.designation,
+        )
+    for blob in blobs:
+        ctx.store.delete_blob(lookup_id, blob)
+    return len(blobs)
+
+
+def delete_conversation(ctx: CoreContext, confidant_id: int, slug: str, *, actor: str) -> None:
+    """Delete the whole conversation: rows, the reporter's keys, every ciphertext.
+
+    Same crypto-shredding as the reporter's own deletion (secure_delete plus
+    removing the store folder).
+    """
+    with ctx.sessions.begin() as db:
+        reporter = find_visible(db, confidant_id, slug)
+        lookup_id, designation = reporter.lookup_id, reporter.designation
+        db.delete(reporter)
+        record(
+            db,
+            day=ctx.today(),
+            actor=actor,
+            action=Action.CONVERSATION_DELETED,
+            designation=designation,
+        )
+    ctx.store.delete_folder(lookup_id)

@@ -1,0 +1,51 @@
+"""A user's own account: public key, password."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from kring.core import accounts
+from kring.journalist_ui.auth import fresh_totp, require_login
+from kring.journalist_ui.state import core
+
+bp = Blueprint("account", __name__, url_prefix="/<lang>/account")
+
+
+@bp.get("/")
+def show() -> str:
+    """Fingerprint of one's key, forms to change key and password."""
+    require_login()
+    return render_template("journalist/account.html", min_password=accounts.MIN_CHOSEN_PASSWORD)
+
+
+@bp.post("/key")
+def upload_key() -> Response:
+    """Upload one's own OpenPGP public key (checked; needs a fresh code)."""
+    account = require_login()
+    armored = request.form.get("public_key", "").strip()
+    fresh_totp()
+    info = accounts.set_public_key(core(), account.id, armored)
+    session["stamp"] = accounts.session_stamp(accounts.get_account(core(), account.id))
+    flash(_("Your public key was saved. Fingerprint: %(fpr)s", fpr=_groups(info.fingerprint)))
+    return redirect(url_for("account.show"))
+
+
+def _groups(fingerprint: str) -> str:
+    return " ".join(fingerprint[i : i + 4] for i in range(0, len(fingerprint), 4))
+
+
+@bp.post("/password")
+def change_password() -> Response:
+    """Choose a password of at least 14 characters (the current one is required)."""
+    account = require_login()
+    new = request.form.get("new_password", "")
+    if new != request.form.get("new_password_again", ""):
+        flash(_("The two new passwords differ. Nothing was changed."))
+        return redirect(url_for("account.show"))
+    session["stamp"] = accounts.change_password(
+        core(), account.id, current=request.form.get("current_password", ""), new=new
+    )
+    flash(_("Your password was changed."))
+    return redirect(url_for("account.show"))

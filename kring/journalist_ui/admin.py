@@ -1,0 +1,121 @@
+"""Admin pages: accounts, instance settings, the audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from kring.core import accounts, audit, instance_settings
+from kring.journalist_ui import labels
+from kring.journalist_ui.auth import fresh_totp, require_admin
+from kring.journalist_ui.state import core, state
+
+bp = Blueprint("admin", __name__, url_prefix="/<lang>/admin")
+
+
+@bp.get("/accounts")
+def accounts_list() -> str:
+    """Every account with its role, state and key fingerprint."""
+    require_admin()
+    return render_template(
+        "journalist/admin_accounts.html", accounts=accounts.list_accounts(core())
+    )
+
+
+@bp.post("/accounts")
+def add_account() -> str:
+    """Add a confidant (or admin); shows the generated password once (needs a fresh code)."""
+    admin = require_admin()
+    role = (
+        accounts.Role(request.form.get("role", "confidant"))
+        if request.form.get("role") in ("admin", "confidant")
+        else accounts.Role.CONFIDANT
+    )
+    username = accounts.normalise_username(request.form.get("username", ""))
+    display_name = request.form.get("display_name", "").strip()
+    if not display_name or len(display_name) > 120:
+        raise accounts.InvalidUsername("display name")
+    fresh_totp()
+    created = accounts.create_account(
+        core(), username=username, display_name=display_name, role=role, actor=admin.username or ""
+    )
+    return render_template("journalist/admin_credentials.html", credentials=created, new=True)
+
+
+def _target(account_id: int) -> int:
+    accounts.get_account(core(), account_id)
+    return account_id
+
+
+@bp.post("/accounts/<int:account_id>/active")
+def set_active(account_id: int) -> Response:
+    """Disable or enable an account."""
+    admin = require_admin()
+    active = request.form.get("active") == "1"
+    accounts.set_active(core(), _target(account_id), active=active, actor=admin.username or "")
+    flash(_("The account was enabled.") if active else _("The account was disabled."))
+    return redirect(url_for("admin.accounts_list"))
+
+
+@bp.post("/accounts/<int:account_id>/delete")
+def delete_account(account_id: int) -> Response:
+    """Delete an account (needs a fresh code)."""
+    admin = require_admin()
+    _target(account_id)
+    fresh_totp()
+    accounts.delete_account(core(), account_id, actor=admin.username or "")
+    flash(_("The account was deleted."))
+    return redirect(url_for("admin.accounts_list"))
+
+
+@bp.post("/accounts/<int:account_id>/reset-password")
+def reset_password(account_id: int) -> str:
+    """Give the account a new generated password (needs a fresh code)."""
+    admin = require_admin()
+    _target(account_id)
+    fresh_totp()
+    created = accounts.reset_password(core(), account_id, actor=admin.username or "")
+    return render_template("journalist/admin_credentials.html", credentials=created, new=False)
+
+
+@bp.post("/accounts/<int:account_id>/reset-totp")
+def reset_totp(account_id: int) -> Response:
+    """New TOTP secret; the user enrols again at the next login (needs a fresh code)."""
+    admin = require_admin()
+    _target(account_id)
+    fresh_totp()
+    accounts.reset_totp(core(), account_id, actor=admin.username or "")
+    flash(_("The two-factor code was reset. The user sets it up again at the next login."))
+    return redirect(url_for("admin.accounts_list"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings() -> str | Response:
+    """Organisation name, upload limit and session lengths."""
+    admin = require_admin()
+    if request.method == "GET":
+        options = instance_settings.load_options(core())
+        return render_template("journalist/admin_settings.html", options=options)
+    options = instance_settings.parse_options(request.form.to_dict())
+    instance_settings.save_options(core(), options, actor=admin.username or "")
+    # Session lengths apply to new requests at once.
+    state().sessions.idle_seconds = options.session_idle_minutes * 60
+    state().sessions.absolute_seconds = options.session_absolute_minutes * 60
+    flash(_("Settings saved."))
+    return redirect(url_for("admin.settings"))
+
+
+@bp.get("/audit")
+def audit_log() -> str:
+    """Who did what to which designation or account, on which day."""
+    require_admin()
+    try:
+        page = int(request.args.get("page") or 1)
+    except ValueError:
+        page = 1
+    return render_template(
+        "journalist/audit.html",
+        log=audit.list_entries(core(), page=page),
+        action_labels=labels.action_labels(),
+    )

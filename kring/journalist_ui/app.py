@@ -1,0 +1,176 @@
+"""The confidants' app factory."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, g, redirect, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from kring.core import accounts
+from kring.core.context import CoreContext, build_context
+from kring.core.errors import (
+    EmptySubmission,
+    InvalidChoice,
+    ItemNotFound,
+    MessageTooLong,
+    SubmissionFailed,
+)
+from kring.core.inbox import ConversationNotFound
+from kring.core.instance_settings import InvalidSetting, load_options
+from kring.core.settings import Settings
+from kring.crypto.errors import InvalidPublicKey
+from kring.journalist_ui import formatting, labels
+from kring.journalist_ui.state import JournalistState
+from kring.web.i18n import install_i18n
+from kring.web.logging_setup import configure_logging, describe_exception
+from kring.web.security import install_security
+from kring.web.sessions import MemorySessionInterface, MemorySessionStore
+
+log = logging.getLogger("kring.journalist_ui")
+
+# Named failures of core services -> (error page kind, status).
+ERROR_PAGES: dict[type[Exception], tuple[str, int]] = {
+    ConversationNotFound: ("not_found", 404),
+    ItemNotFound: ("not_found", 404),
+    accounts.AccountNotFound: ("not_found", 404),
+    accounts.InvalidTotp: ("invalid_totp", 403),
+    accounts.LoginThrottled: ("throttled", 429),
+    accounts.LastAdmin: ("last_admin", 409),
+    accounts.AccountHasConversations: ("has_conversations", 409),
+    accounts.UsernameTaken: ("username_taken", 409),
+    accounts.InvalidUsername: ("invalid_username", 400),
+    accounts.WeakPassword: ("weak_password", 400),
+    accounts.LoginFailed: ("wrong_password", 403),
+    InvalidPublicKey: ("invalid_key", 400),
+    InvalidSetting: ("invalid_setting", 400),
+    InvalidChoice: ("bad_request", 400),
+    MessageTooLong: ("reply_too_long", 413),
+    EmptySubmission: ("empty_reply", 400),
+    SubmissionFailed: ("reply_failed", 503),
+}
+
+
+def create_app(settings: Settings, *, context: CoreContext | None = None) -> Flask:
+    """Build the confidants' app for ``settings``.
+
+    Invariants wired here: server-side sessions with a new id at login, ended
+    after 30 idle minutes or 2 hours (admins may change both); security
+    headers and the no-JavaScript CSP on every response; CSRF on every form;
+    no request logging; no upload spooled to disk; every error a page.
+    """
+    configure_logging()
+    app = Flask(__name__)
+    ctx = context or build_context(settings)
+    options = load_options(ctx)
+    app.extensions["kring"] = ctx
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_NAME="kring_journalist",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=settings.cookie_secure,
+        WTF_CSRF_TIME_LIMIT=options.session_absolute_minutes * 60,
+        WTF_CSRF_SSL_STRICT=False,
+        # Replies are text; the public key form is the largest (a few kB).
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        TEMPLATES_AUTO_RELOAD=False,
+    )
+    state = JournalistState(ctx=ctx)
+    # The session store and the throttle read the state's clock, so a test
+    # moving the clock moves TOTP, throttle and session expiry together.
+    state.sessions = MemorySessionStore(
+        idle_seconds=options.session_idle_minutes * 60,
+        absolute_seconds=options.session_absolute_minutes * 60,
+        clock=state.now,
+    )
+    state.failures = accounts.FailureThrottle(clock=state.now)
+    app.extensions["kring_journalist"] = state
+    app.session_interface = MemorySessionInterface(state.sessions)
+    install_security(app)
+    install_i18n(app, settings.default_language)
+    CSRFProtect(app)
+
+    from kring.journalist_ui import account, admin, auth, conversations
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(conversations.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(admin.bp)
+    app.before_request(auth.load_account)
+    _mount_content_admin(app)
+
+    @app.get("/")
+    def root() -> Response:
+        return redirect(f"/{settings.default_language}/", code=302)
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        return {
+            "organisation_name": load_options(ctx).organisation_name,
+            "account": g.get("account"),
+            "path_labels": labels.path_labels(),
+            "status_labels": labels.status_labels(),
+            "category_labels": labels.category_labels(),
+            "kind_labels": labels.kind_labels(),
+        }
+
+    app.add_template_filter(formatting.fingerprint_groups, "fingerprint")
+    app.add_template_filter(formatting.human_size, "size")
+    app.add_template_filter(formatting.day, "day")
+    _install_error_pages(app)
+    return app
+
+
+def _mount_content_admin(app: Flask) -> None:
+    # The editor of the reporters' information pages lives in its own module
+    # (another room); it guards every view with auth.admin_required.
+    try:
+        from kring.journalist_ui.content_admin import register_content_admin
+    except ImportError:
+        return
+    register_content_admin(app)
+
+
+def _install_error_pages(app: Flask) -> None:
+    def page(kind: str, status: int) -> tuple[str, int]:
+        return render_template("journalist/error.html", kind=kind), status
+
+    for exc_type, (kind, status) in ERROR_PAGES.items():
+
+        def _handler(_error: Exception, kind: str = kind, status: int = status) -> Any:
+            return page(kind, status)
+
+        app.register_error_handler(exc_type, _handler)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_error: CSRFError) -> tuple[str, int]:
+        return page("csrf", 400)
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> tuple[str, int] | HTTPException:
+        code = error.code or 500
+        if code in (301, 302, 303, 307, 308):
+            return error
+        kind = {
+            401: "session_ended",
+            403: "forbidden",
+            404: "not_found",
+            405: "not_allowed",
+            413: "too_large",
+            429: "throttled",
+        }.get(code, "bad_request")
+        return page(kind, code)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> tuple[str, int]:
+        # Type and code location only: the message could quote the request.
+        log.error(
+            "unhandled %s on %s",
+            describe_exception((type(error), error, error.__traceback__)),
+            request.endpoint,
+        )
+        return page("server", 500)

@@ -1,0 +1,175 @@
+"""The inbox and one conversation: read, reply, download, status, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from kring.core import cases, reporting
+from kring.core import inbox as inbox_service
+from kring.core.models import ConversationStatus, ReporterPath
+from kring.journalist_ui.auth import fresh_totp, require_login
+from kring.journalist_ui.state import core
+from kring.journalist_ui.streaming import stream_bundle
+
+bp = Blueprint("conversations", __name__, url_prefix="/<lang>")
+
+
+@bp.get("/")
+def inbox() -> str:
+    """The conversations this confidant may see, filtered, sorted and paginated."""
+    account = require_login()
+    query = inbox_service.parse_inbox_query(request.args.to_dict())
+    page = inbox_service.list_inbox(core(), account.id, query)
+    return render_template(
+        "journalist/inbox.html",
+        page=page,
+        query=query,
+        statuses=list(ConversationStatus),
+        paths=list(ReporterPath),
+        sorts=list(inbox_service.Sort),
+    )
+
+
+@bp.get("/c/<slug>")
+def conversation(slug: str) -> str:
+    """One conversation: its items, status, legal clock, reply form."""
+    account = require_login()
+    detail = inbox_service.load_conversation(core(), account.id, slug)
+    return render_template(
+        "journalist/conversation.html",
+        c=detail,
+        statuses=list(ConversationStatus),
+        max_reply_chars=core().settings.max_reply_chars,
+        has_key=bool(account.public_key),
+    )
+
+
+def _back(slug: str) -> Response:
+    return redirect(url_for("conversations.conversation", slug=slug))
+
+
+@bp.post("/c/<slug>/star")
+def star(slug: str) -> Response:
+    """Star or unstar."""
+    account = require_login()
+    cases.set_star(core(), account.id, slug, starred=request.form.get("starred") == "1")
+    target = request.form.get("next")
+    if target == "inbox":
+        return redirect(url_for("conversations.inbox"))
+    return _back(slug)
+
+
+@bp.post("/c/<slug>/read")
+def mark_read(slug: str) -> Response:
+    """Mark every visible item read."""
+    account = require_login()
+    cases.mark_read(core(), account.id, slug)
+    flash(_("Marked as read."))
+    return _back(slug)
+
+
+@bp.post("/c/<slug>/status")
+def status(slug: str) -> Response:
+    """Change the status; the first step past "new" is the acknowledgement."""
+    account = require_login()
+    cases.set_status(
+        core(), account.id, slug, request.form.get("status", ""), actor=account.username or ""
+    )
+    flash(_("Status changed."))
+    return _back(slug)
+
+
+@bp.post("/c/<slug>/reply")
+def reply(slug: str) -> Any:
+    """Encrypt a reply at once to the reporter and to this confidant."""
+    account = require_login()
+    if not account.public_key:
+        return render_template("journalist/error.html", kind="no_key"), 409
+    cases.reply(
+        core(), account.id, slug, request.form.get("text", ""), actor=account.username or ""
+    )
+    flash(_("Your reply was encrypted and sent."))
+    return _back(slug)
+
+
+@bp.get("/c/<slug>/items/<int:item_id>.gpg")
+def download_item(slug: str, item_id: int) -> Response:
+    """One item's ciphertext, as stored."""
+    account = require_login()
+    lookup_id, blob, name = cases.item_for_download(
+        core(), account.id, slug, item_id, actor=account.username or ""
+    )
+    return send_file(
+        reporting.read_blob_stream(core(), lookup_id, blob),
+        mimetype="application/pgp-encrypted",
+        as_attachment=True,
+        download_name=name,
+        conditional=False,
+        etag=False,
+        max_age=0,
+    )
+
+
+@bp.get("/c/<slug>/bundle.zip")
+def bundle(slug: str) -> Response:
+    """A zip of all (or all unread) items in the workstation's bundle format."""
+    account = require_login()
+    which = request.args.get("which", "all")
+    if which not in ("all", "unread"):
+        return make_response(render_template("journalist/error.html", kind="bad_request"), 400)
+    designation, items = cases.bundle_items(
+        core(), account.id, slug, only_unread=which == "unread", actor=account.username or ""
+    )
+    if not items:
+        flash(_("There is nothing new to download."))
+        return _back(slug)
+    today = core().today()
+    response = Response(
+        stream_bundle(designation, today, items),
+        mimetype="application/zip",
+        direct_passthrough=True,
+    )
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{cases.bundle_name(designation, today)}"'
+    )
+    return response
+
+
+@bp.post("/c/<slug>/delete-items")
+def delete_items(slug: str) -> Response:
+    """Delete the chosen items (needs a fresh code)."""
+    account = require_login()
+    try:
+        ids = [int(value) for value in request.form.getlist("item")]
+    except ValueError:
+        ids = []
+    if not ids:
+        flash(_("Choose the items to delete first."))
+        return _back(slug)
+    fresh_totp()
+    count = cases.delete_items(core(), account.id, slug, ids, actor=account.username or "")
+    flash(_("%(count)s item(s) deleted.", count=count))
+    return _back(slug)
+
+
+@bp.post("/c/<slug>/delete")
+def delete_conversation(slug: str) -> Response:
+    """Delete the whole conversation (needs a fresh code)."""
+    account = require_login()
+    fresh_totp()
+    cases.delete_conversation(core(), account.id, slug, actor=account.username or "")
+    flash(_("The conversation was deleted."))
+    return redirect(url_for("conversations.inbox"))

@@ -1,0 +1,42 @@
+"""Per-app state of journalist_ui: the clock, the login-failure throttle, the sessions."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+
+from flask import current_app
+
+from kring.core.accounts import FailureThrottle
+from kring.core.context import CoreContext
+from kring.web.sessions import MemorySessionStore
+
+
+@dataclasses.dataclass
+class JournalistState:
+    """What the views share besides the core context; built once by the factory.
+
+    ``clock`` (Unix seconds) drives TOTP, the failure throttle and session
+    expiry, so tests can move time for all three at once.
+    """
+
+    ctx: CoreContext
+    clock: Callable[[], float] = time.time
+    sessions: MemorySessionStore = dataclasses.field(init=False)
+    failures: FailureThrottle = dataclasses.field(init=False)
+
+    def now(self) -> float:
+        """The current time for TOTP checks."""
+        return self.clock()
+
+
+def state() -> JournalistState:
+    """The running app's state."""
+    found: JournalistState = current_app.extensions["kring_journalist"]
+    return found
+
+
+def core() -> CoreContext:
+    """The running app's core context."""
+    return state().ctx
