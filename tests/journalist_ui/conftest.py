@@ -162,7 +162,9 @@ def login(client: FlaskClient, account: Account, clock: Clock) -> None:
     clock.advance()
 
 
-def post(client: FlaskClient, path: str, data: dict[str, object], *, page: str = "/en/") -> tuple[int, str]:
+def post(
+    client: FlaskClient, path: str, data: dict[str, object], *, page: str = "/en/"
+) -> tuple[int, str]:
     """POST a form with a fresh CSRF token taken from ``page``."""
     token = csrf(client, page)
     with client.post(path, data={"csrf_token": token, **data}) as response:
@@ -183,9 +185,7 @@ def write_report(
     secrets_ = reporting.derive_secrets(ctx, codename)
     draft = reporting.SubmissionDraft(ctx, secrets_)
     try:
-        draft.choose(
-            recipient=str(recipient) if recipient else "all", path=path, category=category
-        )
+        draft.choose(recipient=str(recipient) if recipient else "all", path=path, category=category)
         for name, data in files:
             upload = draft.open_file(name)
             upload.write(data)
@@ -204,7 +204,9 @@ def designation_of(ctx: CoreContext, secrets_: ReporterSecrets) -> str:
     from kring.core.models import Reporter
 
     with ctx.sessions() as db:
-        value = db.scalar(select(Reporter.designation).where(Reporter.lookup_id == secrets_.lookup_id))
+        value = db.scalar(
+            select(Reporter.designation).where(Reporter.lookup_id == secrets_.lookup_id)
+        )
     assert value
     return value.replace(" ", "-")
 
