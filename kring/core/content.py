@@ -126,6 +126,8 @@ class ProfileView:
     is_fallback: bool
     can_receive: bool
     has_key: bool
+    # The language each text field is really in (after falling back).
+    field_languages: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 # --- reading (SELECT only) -------------------------------------------------------
@@ -275,11 +277,16 @@ def _profile_view(
     text_language = picked[1] if picked else language
     intro = media.get(profile.intro_media or "") if profile else None
 
+    field_languages: dict[str, str] = {}
+
     def field(name: str) -> str:
-        # A field left empty in this language falls back to English too.
+        # A field left empty in this language falls back to English too, and
+        # says so (the page marks it lang="en").
         value = str(getattr(text, name, "") or "") if text else ""
+        field_languages[name] = text_language
         if not value.strip() and FALLBACK_LANGUAGE in texts:
             value = str(getattr(texts[FALLBACK_LANGUAGE], name, "") or "")
+            field_languages[name] = FALLBACK_LANGUAGE
         return value
 
     return ProfileView(
@@ -296,7 +303,10 @@ def _profile_view(
         records_html=render_markdown(field("records_md")),
         transcript_html=render_markdown(field("transcript_md")),
         text_language=text_language,
-        is_fallback=text is not None and text_language != language,
+        is_fallback=any(
+            lang != language for name, lang in field_languages.items() if field(name).strip()
+        ),
+        field_languages=dict(field_languages),
         can_receive=confidant.can_receive,
         has_key=bool(confidant.public_key),
     )

@@ -126,7 +126,9 @@ def test_profile_shows_everything_and_leads_to_a_preselected_form(
     assert "Nederlands, Engels, Turks" in html
     assert re.search(r'<img src="/media/[a-z0-9]{24}\.jpg" alt="Foto van Anna Confidant"', html)
     # Dutch texts that are missing fall back to English, marked as such.
-    assert "offline laptop" in html and 'lang="en"' in html
+    assert re.search(r'<div class="content" lang="en">\s*<p>I write down', html)
+    assert '<p class="lead">Externe vertrouwenspersoon' in html
+    assert "wordt daarom in het Engels getoond" in html
     link = f'href="/nl/codename?to={confidant_a}"'
     assert link in html
     # Follow it: codename page carries the choice to the form, which pre-checks it.

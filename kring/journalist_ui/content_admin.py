@@ -1,0 +1,397 @@
+"""Admins edit the information reporters read: pages, code of conduct, profiles, media.
+
+A separate blueprint that journalist_ui's factory mounts with
+``register_content_admin(app)``. Every view is wrapped in the admin guard:
+journalist_ui's ``admin_required`` when it exists, otherwise a guard that
+refuses everyone (403), so these pages are never reachable unprotected.
+
+Editing never touches reporters' data; publishing goes through the core
+content service, which stores Markdown only (sanitised at every render), and
+media through the re-encoder, which never keeps an uploaded file as it came.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, cast
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_wtf.csrf import validate_csrf
+from streaming_form_data import StreamingFormDataParser
+from streaming_form_data.parser import ParseFailedException
+from streaming_form_data.targets import BaseTarget, ValueTarget
+from werkzeug.wrappers import Response
+from wtforms import ValidationError
+
+from kring.core import content
+from kring.core.content_markdown import render_markdown
+from kring.core.content_media import (
+    MAX_IMAGE_BYTES,
+    MAX_MEDIA_BYTES,
+    MediaRejected,
+    MediaToolMissing,
+    media_dir,
+)
+from kring.core.context import CoreContext
+
+View = Callable[..., Any]
+Guard = Callable[[View], View]
+
+bp = Blueprint(
+    "content_admin", __name__, url_prefix="/<lang>/admin/content", template_folder="templates"
+)
+
+READ_CHUNK = 1024 * 1024
+
+
+class _HandleTarget(BaseTarget):
+    """Writes a file part into a handle the view opened (and so always closes)."""
+
+    def __init__(self, handle: Any) -> None:
+        super().__init__()
+        self.handle = handle
+
+    def on_data_received(self, chunk: bytes) -> None:
+        self.handle.write(chunk)
+
+
+def _deny_all(view: View) -> View:
+    @functools.wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        abort(403)
+
+    return guarded
+
+
+def find_admin_guard() -> Guard | None:
+    """journalist_ui's admin decorator, if that code provides one."""
+    for module_name in ("kring.journalist_ui.auth", "kring.journalist_ui.views",
+                        "kring.journalist_ui"):  # fmt: skip
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        guard = getattr(module, "admin_required", None)
+        if callable(guard):
+            return cast(Guard, guard)
+    return None
+
+
+def register_content_admin(app: Flask, *, require_admin: Guard | None = None) -> None:
+    """Mount the content editor on ``app`` behind an admin guard.
+
+    Invariant: every view of this blueprint is wrapped by ``require_admin``
+    (or journalist_ui's ``admin_required``); without either, every view
+    answers 403. The media upload parses its own body (no file ever spooled
+    by Werkzeug) and checks the CSRF token itself.
+    """
+    guard = require_admin or find_admin_guard() or _deny_all
+    app.register_blueprint(bp)
+    # Wrapped per app (not on the shared blueprint), so two apps never stack guards.
+    for endpoint, view in list(app.view_functions.items()):
+        if endpoint.startswith(f"{bp.name}."):
+            app.view_functions[endpoint] = guard(view)
+    csrf = app.extensions.get("csrf")
+    if csrf is not None:
+        # Checked inside the view once the token field has streamed in.
+        csrf.exempt(upload_media)
+
+
+@bp.before_request
+def _check_language() -> None:
+    if g.get("lang_invalid"):
+        abort(404)
+
+
+def _ctx() -> CoreContext:
+    ctx: CoreContext = current_app.extensions["kring"]
+    return ctx
+
+
+def _reason_text(reason: str) -> str:
+    texts = {
+        "slug": _("A page address may use only lowercase letters, digits and hyphens."),
+        "language": _("Choose English or Dutch."),
+        "title": _("A title of 1 to 200 characters is required."),
+        "summary": _("The summary may be at most 400 characters."),
+        "kind": _("Choose page or topic."),
+        "too_long": _("The text is too long."),
+        "change_summary": _("Say what changed in this version: readers see it in the history."),
+        "english_required": _(
+            "The English text is required: it is what other languages fall back to."
+        ),
+        "languages": _(
+            "Languages: two- or three-letter codes separated by commas, such as nl, en, tr."
+        ),
+        "role": _("The role may be at most 160 characters."),
+        "not_an_image": _("That file is not a JPEG, PNG, WebP or GIF image. Nothing was stored."),
+        "image_too_large": _(
+            "The image is too large (at most 10 MB and 40 megapixels). Nothing was stored."
+        ),
+        "unsupported_media": _(
+            "Audio or video must be Ogg, WebM, MP4 or MP3 with a common codec. Nothing was stored."
+        ),
+        "media_too_large": _("The file is too large (at most 80 MB). Nothing was stored."),
+        "media_too_long": _(
+            "The introduction may be at most five minutes long. Nothing was stored."
+        ),
+        "tool_missing": _(
+            "This server cannot clean audio or video (ffmpeg is missing). Nothing was stored."
+        ),
+        "bad_upload": _("The upload could not be read. Nothing was stored."),
+    }  # fmt: skip
+    return texts.get(reason, texts["bad_upload"])
+
+
+@bp.get("/")
+def overview() -> str:
+    """What can be edited: pages per language, the code of conduct, profiles, media."""
+    ctx = _ctx()
+    return render_template(
+        "content_admin/overview.html",
+        pages=content.list_page_sources(ctx),
+        conduct_number=content.latest_conduct_number(ctx),
+        confidants=content.list_confidants_for_editing(ctx),
+        media=content.list_media(ctx),
+        languages=content.CONTENT_LANGUAGES,
+    )
+
+
+@bp.post("/pages/new")
+def new_page() -> Response:
+    """Start a new page: go to its (empty) English editor."""
+    slug = request.form.get("slug", "").strip().lower()
+    if not content.SLUG_RE.match(slug):
+        flash(_reason_text("slug"))
+        return redirect(url_for(".overview"))
+    return redirect(url_for(".edit_page", slug=slug, language="en"))
+
+
+@bp.route("/pages/<slug>/<language>", methods=["GET", "POST"])
+def edit_page(slug: str, language: str) -> Any:
+    """Edit one page in one language; "Preview" renders without saving."""
+    if not content.SLUG_RE.match(slug) or language not in content.CONTENT_LANGUAGES:
+        abort(404)
+    ctx = _ctx()
+    stored = content.page_source(ctx, slug, language)
+    english = content.page_source(ctx, slug, "en")
+    if request.method == "GET":
+        form = {
+            "title": stored.title if stored else "",
+            "summary": stored.summary if stored else "",
+            "body_md": stored.body_md if stored else "",
+            "kind": stored.kind if stored else (english.kind if english else "page"),
+        }
+        return _page_form(slug, language, form, english)
+    form = {k: request.form.get(k, "") for k in ("title", "summary", "body_md", "kind")}
+    if request.form.get("action") != "publish":
+        return _page_form(slug, language, form, english, preview=render_markdown(form["body_md"]))
+    try:
+        content.save_page(ctx, slug=slug, language=language, title=form["title"],
+                          summary=form["summary"], body_md=form["body_md"],
+                          kind=form["kind"] or "page")  # fmt: skip
+    except content.InvalidContent as exc:
+        return _page_form(slug, language, form, english, error=_reason_text(exc.reason)), 400
+    flash(_("Published. Reporters see the new text now."))
+    return redirect(url_for(".edit_page", slug=slug, language=language))
+
+
+def _page_form(slug: str, language: str, form: dict[str, str], english: Any, **extra: Any) -> str:
+    return render_template(
+        "content_admin/page.html", slug=slug, language=language, form=form,
+        english=english, kinds=content.PAGE_KINDS, **extra,
+    )  # fmt: skip
+
+
+@bp.route("/conduct/new", methods=["GET", "POST"])
+def new_conduct_version() -> Any:
+    """Write the next version of the code of conduct; a change summary is required."""
+    ctx = _ctx()
+    current = content.latest_conduct_number(ctx)
+    if request.method == "GET":
+        drafts = {}
+        for language in content.CONTENT_LANGUAGES:
+            stored = content.conduct_source(ctx, current, language) if current else None
+            drafts[language] = {
+                "title": stored.title if stored else "",
+                "body_md": stored.body_md if stored else "",
+                "change_summary": "",
+            }
+        return _conduct_form(current, drafts)
+    drafts = {
+        language: {
+            field: request.form.get(f"{language}_{field}", "")
+            for field in ("title", "body_md", "change_summary")
+        }
+        for language in content.CONTENT_LANGUAGES
+    }
+    if request.form.get("action") != "publish":
+        previews = {lang: render_markdown(d["body_md"]) for lang, d in drafts.items()}
+        return _conduct_form(current, drafts, previews=previews)
+    try:
+        number = content.publish_conduct_version(
+            ctx, {lang: content.ConductDraft(**d) for lang, d in drafts.items()}
+        )
+    except content.InvalidContent as exc:
+        return _conduct_form(current, drafts, error=_reason_text(exc.reason)), 400
+    flash(_("Version %(number)s of the code of conduct is published.", number=number))
+    return redirect(url_for(".overview"))
+
+
+def _conduct_form(current: int, drafts: dict[str, dict[str, str]], **extra: Any) -> str:
+    return render_template(
+        "content_admin/conduct.html", current=current, drafts=drafts,
+        languages=content.CONTENT_LANGUAGES, **extra,
+    )  # fmt: skip
+
+
+@bp.route("/confidants/<int:confidant_id>", methods=["GET", "POST"])
+def edit_profile(confidant_id: int) -> Any:
+    """Edit a confidant's profile texts in both languages; preview before saving."""
+    ctx = _ctx()
+    try:
+        confidant, profile, texts = content.profile_source(ctx, confidant_id)
+    except content.ContentNotFound:
+        abort(404)
+    fields = ("role", "about_md", "records_md", "transcript_md")
+    if request.method == "GET":
+        form: dict[str, Any] = {
+            "is_external": bool(profile and profile.is_external),
+            "languages": ", ".join(profile.languages.split(",")) if profile else "",
+            "texts": {
+                lang: {f: getattr(texts[lang], f) if lang in texts else "" for f in fields}
+                for lang in content.CONTENT_LANGUAGES
+            },
+        }
+        return _profile_form(confidant, profile, form)
+    form = {
+        "is_external": request.form.get("is_external") == "yes",
+        "languages": request.form.get("languages", ""),
+        "texts": {
+            lang: {f: request.form.get(f"{lang}_{f}", "") for f in fields}
+            for lang in content.CONTENT_LANGUAGES
+        },
+    }
+    if request.form.get("action") != "publish":
+        previews = {
+            lang: {f: render_markdown(t[f]) for f in fields[1:]}
+            for lang, t in form["texts"].items()
+        }
+        return _profile_form(confidant, profile, form, previews=previews)
+    try:
+        content.save_profile(
+            ctx, confidant_id, is_external=form["is_external"],
+            languages=form["languages"].split(","),
+            texts={lang: content.ProfileTexts(**t) for lang, t in form["texts"].items()},
+        )  # fmt: skip
+    except content.InvalidContent as exc:
+        return _profile_form(confidant, profile, form, error=_reason_text(exc.reason)), 400
+    flash(_("The profile is published."))
+    return redirect(url_for(".edit_profile", confidant_id=confidant_id))
+
+
+def _profile_form(confidant: Any, profile: Any, form: dict[str, Any], **extra: Any) -> str:
+    return render_template(
+        "content_admin/profile.html", confidant=confidant, profile=profile, form=form,
+        languages=content.CONTENT_LANGUAGES, max_image_mb=MAX_IMAGE_BYTES // 1_000_000,
+        max_media_mb=MAX_MEDIA_BYTES // 1_000_000, **extra,
+    )  # fmt: skip
+
+
+@bp.post("/confidants/<int:confidant_id>/media")
+def upload_media(confidant_id: int) -> Any:
+    """Upload a photo or an audio/video intro for a confidant.
+
+    The body is parsed here, streamed into a scratch file beside the media
+    folder (never Werkzeug's temp files), size-capped while it arrives, then
+    re-encoded; the scratch file is removed whatever happens.
+    """
+    ctx = _ctx()
+    try:
+        confidant, profile, _texts = content.profile_source(ctx, confidant_id)
+    except content.ContentNotFound:
+        abort(404)
+    limit = MAX_MEDIA_BYTES + 64 * 1024
+    if (request.content_length or 0) > limit:
+        return _upload_error(confidant_id, "media_too_large", 413)
+    folder = media_dir(ctx.settings.instance_dir)
+    with tempfile.TemporaryDirectory(prefix=".upload-", dir=folder) as scratch:
+        upload = Path(scratch) / "upload"
+        fields = {"csrf_token": ValueTarget(), "kind": ValueTarget(), "remove": ValueTarget()}
+        try:
+            with upload.open("wb") as handle:
+                parser = StreamingFormDataParser(
+                    headers={"Content-Type": request.content_type or ""}
+                )
+                for name, target in fields.items():
+                    parser.register(name, target)
+                parser.register("file", _HandleTarget(handle))
+                received = 0
+                while chunk := request.stream.read(READ_CHUNK):
+                    received += len(chunk)
+                    if received > limit:
+                        return _upload_error(confidant_id, "media_too_large", 413)
+                    parser.data_received(chunk)
+        except (ParseFailedException, ValueError):
+            return _upload_error(confidant_id, "bad_upload", 400)
+        try:
+            validate_csrf(fields["csrf_token"].value.decode("utf-8", "replace"))
+        except ValidationError:
+            abort(400)
+        kind = fields["kind"].value.decode("ascii", "replace")
+        if kind not in ("photo", "intro"):
+            return _upload_error(confidant_id, "bad_upload", 400)
+        if fields["remove"].value == b"yes":
+            if kind == "photo":
+                content.set_profile_media(ctx, confidant_id, clear_photo=True)
+            else:
+                content.set_profile_media(ctx, confidant_id, clear_intro=True)
+            flash(_("Removed."))
+            return redirect(url_for(".edit_profile", confidant_id=confidant_id))
+        if not upload.exists() or upload.stat().st_size == 0:
+            return _upload_error(confidant_id, "bad_upload", 400)
+        try:
+            if kind == "photo":
+                if upload.stat().st_size > MAX_IMAGE_BYTES:
+                    raise MediaRejected("image_too_large")
+                name = content.store_image(ctx, upload.read_bytes())
+                content.set_profile_media(ctx, confidant_id, photo=name)
+            else:
+                name = content.store_audio_video(ctx, upload)
+                content.set_profile_media(ctx, confidant_id, intro=name)
+        except MediaToolMissing:
+            return _upload_error(confidant_id, "tool_missing", 503)
+        except MediaRejected as exc:
+            return _upload_error(confidant_id, exc.reason, 413 if "large" in exc.reason else 400)
+    flash(_("Uploaded, re-encoded and stripped of metadata."))
+    return redirect(url_for(".edit_profile", confidant_id=confidant_id))
+
+
+def _upload_error(confidant_id: int, reason: str, status: int) -> tuple[str, int]:
+    confidant, profile, texts = content.profile_source(_ctx(), confidant_id)
+    fields = ("role", "about_md", "records_md", "transcript_md")
+    form = {
+        "is_external": bool(profile and profile.is_external),
+        "languages": ", ".join(profile.languages.split(",")) if profile else "",
+        "texts": {
+            lang: {f: getattr(texts[lang], f) if lang in texts else "" for f in fields}
+            for lang in content.CONTENT_LANGUAGES
+        },
+    }
+    return _profile_form(confidant, profile, form, upload_error=_reason_text(reason)), status
