@@ -91,6 +91,11 @@ class Confidant(Base):
     # Highest TOTP time step ever accepted: a code is never accepted twice.
     totp_last_counter: Mapped[int | None] = mapped_column(Integer, default=None)
     role: Mapped[str] = mapped_column(String(20), default="confidant")
+    # Activity notices (issue 8): opt-in, to this address only.
+    email: Mapped[str | None] = mapped_column(String(200), default=None)
+    notify: Mapped[bool] = mapped_column(default=False)
+    # Highest item id already covered by a notice: "new" means above it.
+    notified_up_to: Mapped[int] = mapped_column(Integer, default=0)
 
     @property
     def can_receive(self) -> bool:
@@ -128,6 +133,13 @@ class Reporter(Base):
     # sort by deadline in SQL; kring.core.legal_clock computes it.
     feedback_due_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     closed_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    # Statistics (issue 8). Counted only with the reporter's explicit consent;
+    # the unit is a coarse name from the admin's list, never a small team.
+    counted: Mapped[bool] = mapped_column(default=False)
+    unit: Mapped[str | None] = mapped_column(String(80), default=None)
+    # The confidant's classification when closing.
+    closing_category: Mapped[str | None] = mapped_column(String(40), default=None)
+    outcome: Mapped[str | None] = mapped_column(String(40), default=None)
 
     items: Mapped[list[Item]] = relationship(
         back_populates="reporter",
@@ -233,3 +245,22 @@ class InstanceSetting(Base):
     name: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str] = mapped_column(String(400))
 
+
+
+class Unit(Base):
+    """A coarse organisational unit reporters may name (admin-defined)."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+
+
+class Outcome(enum.StrEnum):
+    """How a confidant classifies a closed conversation."""
+
+    RESOLVED = "resolved"
+    MEDIATED = "mediated"
+    REFERRED = "referred"
+    NO_ACTION = "no_action"
+    WITHDRAWN = "withdrawn"
