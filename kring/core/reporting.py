@@ -41,6 +41,7 @@ from kring.core.models import (
     ItemRecipient,
     Reporter,
     ReporterPath,
+    Unit,
 )
 from kring.core.retention import deletion_day
 from kring.crypto.decrypt import decrypt_with_locked_key
@@ -137,6 +138,22 @@ def parse_category(value: str | None) -> Category | None:
         raise InvalidChoice("unknown category") from exc
 
 
+def parse_unit(ctx: CoreContext, value: str | None) -> str | None:
+    """The optional coarse unit; it must be one from the admin's list."""
+    if not value:
+        return None
+    with ctx.sessions() as db:
+        if db.scalar(select(Unit.name).where(Unit.name == value)) is None:
+            raise InvalidChoice("unknown unit")
+    return value
+
+
+def list_units(ctx: CoreContext) -> list[str]:
+    """The unit names reporters may choose from, sorted."""
+    with ctx.sessions() as db:
+        return list(db.scalars(select(Unit.name).order_by(Unit.name)))
+
+
 @dataclasses.dataclass
 class _PendingFile:
     name: str
@@ -212,6 +229,8 @@ class SubmissionDraft:
         self.recipient_keys: list[str] = []
         self._recipient_id: int | None = None
         self._path: ReporterPath | None = None
+        self._counted = False
+        self._unit: str | None = None
         self._category: Category | None = None
         self._message = ""
         self._files: list[_PendingFile] = []
@@ -228,14 +247,28 @@ class SubmissionDraft:
         """Whether recipients are resolved (files may be opened)."""
         return bool(self.recipient_keys)
 
-    def choose(self, *, recipient: str | None, path: str | None, category: str | None) -> None:
+    def choose(
+        self,
+        *,
+        recipient: str | None,
+        path: str | None,
+        category: str | None,
+        counted: str | None = None,
+        unit: str | None = None,
+    ) -> None:
         """Resolve who may read this submission and what the reporter wants.
 
         The first submission fixes the conversation's addressee ("all" or one
-        confidant); later ones go to the same confidants.
+        confidant); later ones go to the same confidants. ``counted`` is the
+        reporter's explicit answer to "may this be counted in anonymous
+        statistics?": only "yes" counts; no answer means not counted.
         """
         self._path = parse_path(path) if path is not None else None
         self._category = parse_category(category)
+        if counted not in (None, "", "yes", "no"):
+            raise InvalidChoice("unknown statistics answer")
+        self._counted = counted == "yes"
+        self._unit = parse_unit(self.ctx, unit)
         if self._reporter is not None:
             recipient_id = self._reporter.recipient_id
         elif recipient in (None, "", "all"):
@@ -329,6 +362,8 @@ class SubmissionDraft:
                     path=(self._path or ReporterPath.JUST_TALK).value,
                     category=self._category.value if self._category else None,
                     recipient_id=self._recipient_id,
+                    counted=self._counted,
+                    unit=self._unit,
                     created_on=today,
                     last_activity_on=today,
                     next_seq=1,

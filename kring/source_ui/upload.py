@@ -25,7 +25,7 @@ from kring.core.errors import KringError
 from kring.core.reporting import FileUpload, SubmissionDraft
 
 READ_CHUNK = 1024 * 1024
-SMALL_FIELDS = ("csrf_token", "recipient", "path", "category")
+SMALL_FIELDS = ("csrf_token", "recipient", "path", "category", "counted", "unit")
 
 
 class UploadError(Exception):
@@ -170,6 +170,8 @@ def parse_submission(
                 recipient=fields["recipient"].text or None,
                 path=fields["path"].text or None,
                 category=fields["category"].text or None,
+                counted=fields["counted"].text or None,
+                unit=fields["unit"].text or None,
             )
 
     def begin_file(name: str) -> FileUpload:

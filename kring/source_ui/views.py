@@ -146,6 +146,7 @@ def _form_context(secrets_: ReporterSecrets, **extra: Any) -> dict[str, Any]:
     return {
         "first_submission": first,
         "confidants": list_confidants(ctx) if first else [],
+        "units": reporting.list_units(ctx) if first else [],
         "paths": list(ReporterPath),
         "categories": list(Category),
         "max_mb": ctx.settings.max_submission_bytes // 1_000_000,

@@ -57,6 +57,8 @@ def submit(
     category: str = "",
     lang: str = "en",
     csrf: str | None = None,
+    counted: str | None = None,
+    unit: str | None = None,
 ) -> tuple[int, str]:
     """POST a submission as a browser would (fields in the form's order)."""
     if csrf is None:
@@ -67,7 +69,12 @@ def submit(
     fields = [("csrf_token", csrf)]
     if recipient is not None:
         fields.append(("recipient", recipient))
-    fields += [("path", path), ("category", category), ("message", message)]
+    fields += [("path", path), ("category", category)]
+    if counted is not None:
+        fields.append(("counted", counted))
+    if unit is not None:
+        fields.append(("unit", unit))
+    fields.append(("message", message))
     parts = [
         ("files", name, len(content), (lambda c=content: iter([c]) if c else iter([])))
         for name, content in files

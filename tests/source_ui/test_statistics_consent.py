@@ -1,0 +1,61 @@
+"""The reporter decides whether their conversation is counted, and may name a coarse unit."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from kring.core.context import CoreContext
+from kring.core.models import Reporter, Unit
+from tests.source_ui.conftest import get_codename, submit
+
+
+@pytest.fixture
+def units(ctx: CoreContext) -> None:
+    with ctx.sessions.begin() as db:
+        db.add_all([Unit(name="Sales"), Unit(name="Production")])
+
+
+def _reporter(ctx: CoreContext) -> Reporter:
+    with ctx.sessions() as db:
+        reporter = db.scalar(select(Reporter))
+        assert reporter is not None
+        return reporter
+
+
+def test_form_asks_and_no_answer_means_not_counted(
+    client: FlaskClient, ctx: CoreContext, confidant_a: int, units: None
+) -> None:
+    get_codename(client)
+    page = client.get("/en/submit").get_data(as_text=True)
+    assert "counted in the anonymous statistics" in page
+    assert 'name="counted" value="yes" checked' not in page
+    assert '<option value="Sales">Sales</option>' in page
+    status, _ = submit(client, message="x")
+    assert status == 302
+    assert _reporter(ctx).counted is False
+
+
+def test_yes_and_unit_are_stored(
+    client: FlaskClient, ctx: CoreContext, confidant_a: int, units: None
+) -> None:
+    get_codename(client)
+    status, _ = submit(client, message="x", counted="yes", unit="Sales")
+    assert status == 302
+    reporter = _reporter(ctx)
+    assert reporter.counted is True
+    assert reporter.unit == "Sales"
+
+
+def test_unknown_unit_or_answer_refused(
+    client: FlaskClient, ctx: CoreContext, confidant_a: int, units: None
+) -> None:
+    get_codename(client)
+    status, page = submit(client, message="x", counted="yes", unit="Team of three")
+    assert status == 400
+    assert "nothing was sent" in page
+    status, _ = submit(client, message="x", counted="maybe")
+    assert status == 400
+    with ctx.sessions() as db:
+        assert db.scalar(select(Reporter)) is None
