@@ -116,6 +116,7 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
             "status_labels": labels.status_labels(),
             "category_labels": labels.category_labels(),
             "kind_labels": labels.kind_labels(),
+            "has_content_admin": "content_admin.overview" in app.view_functions,
         }
 
     app.add_template_filter(formatting.fingerprint_groups, "fingerprint")

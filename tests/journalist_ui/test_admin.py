@@ -272,3 +272,17 @@ def test_security_headers_and_no_scripts(
                 assert 'name="csrf_token"' in form
     assert slug is None
     assert Path(jctx.settings.instance_dir).exists()
+
+
+def test_content_editor_is_mounted_behind_the_admin_check(
+    client: FlaskClient, admin: Account, bart: Account, clock: Clock
+) -> None:
+    with client.get("/en/admin/content/") as anonymous:
+        assert anonymous.status_code == 401
+    login(client, bart, clock)
+    with client.get("/en/admin/content/") as confidant:
+        assert confidant.status_code == 403
+    other = client.application.test_client()
+    login(other, admin, clock)
+    with other.get("/en/admin/content/") as page:
+        assert page.status_code == 200
