@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from kring.core import accounts, audit, instance_settings
+from kring.core.errors import InvalidChoice
 from kring.journalist_ui import labels
 from kring.journalist_ui.auth import fresh_totp, require_admin
 from kring.journalist_ui.state import core, state
@@ -27,11 +28,10 @@ def accounts_list() -> str:
 def add_account() -> str:
     """Add a confidant (or admin); shows the generated password once (needs a fresh code)."""
     admin = require_admin()
-    role = (
-        accounts.Role(request.form.get("role", "confidant"))
-        if request.form.get("role") in ("admin", "confidant")
-        else accounts.Role.CONFIDANT
-    )
+    try:
+        role = accounts.Role(request.form.get("role") or accounts.Role.CONFIDANT.value)
+    except ValueError as exc:
+        raise InvalidChoice("unknown role") from exc
     username = accounts.normalise_username(request.form.get("username", ""))
     display_name = request.form.get("display_name", "").strip()
     if not display_name or len(display_name) > 120:

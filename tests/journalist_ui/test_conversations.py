@@ -281,3 +281,50 @@ def test_bundle_of_unknown_kind_is_400(
         assert r.status_code == 400
     with client.get(f"/en/c/{slug}") as page:
         assert csrf(client, f"/en/c/{slug}") and page.status_code == 200
+
+
+def test_cancelled_bundle_download_stops_the_writer(
+    client: FlaskClient, admin: Account, clock: Clock, jctx: CoreContext
+) -> None:
+    import threading
+
+    slug = designation_of(
+        jctx, write_report(jctx, CODENAME, message="m", files=[("big.bin", b"\0" * 3_000_000)])
+    )
+    login(client, admin, clock)
+    before = threading.active_count()
+    response = client.get(f"/en/c/{slug}/bundle.zip", buffered=False)
+    first = next(iter(response.response))
+    assert first.startswith(b"PK")
+    response.close()
+    assert threading.active_count() == before
+
+
+def test_inbox_page_queries_do_not_grow(
+    client: FlaskClient, admin: Account, clock: Clock, jctx: CoreContext
+) -> None:
+    from sqlalchemy import event
+
+    def count_queries() -> int:
+        seen: list[int] = []
+
+        def hook(*_args: object) -> None:
+            seen.append(1)
+
+        event.listen(jctx.engine, "before_cursor_execute", hook)
+        try:
+            with client.get("/en/") as page:
+                assert page.status_code == 200
+        finally:
+            event.remove(jctx.engine, "before_cursor_execute", hook)
+        return len(seen)
+
+    write_report(jctx, CODENAME, message="m")
+    login(client, admin, clock)
+    one = count_queries()
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "golf", "hotel"]
+    for n in range(1, 5):
+        write_report(jctx, " ".join(words[n:] + words[:n]), message="m")
+    with client.get("/en/") as page:
+        assert "5 conversation(s)" in page.get_data(as_text=True)
+    assert count_queries() == one
