@@ -20,7 +20,7 @@ from pathlib import Path
 
 import click
 
-from kring.core.confidants import add_confidant, list_confidants
+from kring.core.confidants import list_confidants
 from kring.core.context import build_context
 from kring.core.instance import init_instance
 from kring.core.settings import INSTANCE_FILE, load_settings
@@ -31,8 +31,24 @@ DEMO_CONFIDANT = "Demo Confidant"
 DEMO_CLIENT = "demo-confidant"
 
 
+DEMO_USERNAME = "demo"
+DEMO_ACCOUNT_FILE = "demo-account.txt"
+
+
 def ensure_demo_confidant(instance_dir: Path) -> Path:
-    """Create (once) the demo confidant's key pair and register its public key."""
+    """Create (once) the demo confidant: key pair, journalist_ui account, public key.
+
+    The account (an admin who is also a confidant) gets a generated password
+    and a TOTP secret that are written, for the demo only, to
+    ``demo-account.txt`` (0600) in the instance; its TOTP is confirmed here.
+    """
+    import os
+    import time
+
+    import pyotp
+
+    from kring.core import accounts
+
     settings = load_settings({"KRING_INSTANCE": str(instance_dir)})
     ctx = build_context(settings)
     home = GpgHome(instance_dir / "demo-confidant-gnupg").ensure()
@@ -48,11 +64,47 @@ def ensure_demo_confidant(instance_dir: Path) -> Path:
             raise click.ClickException("could not create the demo key: " + made.stderr.decode())
         public = home.run(["--armor", "--export"]).stdout.decode()
         (instance_dir / "demo-confidant.pub.asc").write_text(public)
-        add_confidant(ctx, display_name=DEMO_CONFIDANT, public_key=public)
+        credentials = accounts.create_account(
+            ctx,
+            username=DEMO_USERNAME,
+            display_name=DEMO_CONFIDANT,
+            role=accounts.Role.ADMIN,
+            actor="kring demo",
+        )
+        # Confirm enrolment with the previous time step's code, so a login in
+        # the current step is not a replay.
+        earlier = time.time() - accounts.TOTP_STEP
+        accounts.confirm_totp(
+            ctx,
+            credentials.account_id,
+            pyotp.TOTP(credentials.totp_secret).at(earlier),
+            at=time.time(),
+            failures=accounts.FailureThrottle(),
+        )
+        accounts.set_public_key(ctx, credentials.account_id, public)
+        uri = accounts.provisioning_uri(
+            credentials.totp_secret, credentials.username, "Kring demo"
+        )
+        text = (
+            f"username: {credentials.username}\n"
+            f"password: {credentials.password}\n"
+            f"totp secret: {credentials.totp_secret}\n"
+            f"totp uri: {uri}\n"
+        )
+        path = instance_dir / DEMO_ACCOUNT_FILE
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
         return home.path
     finally:
         ctx.engine.dispose()
         home.kill_agent()
+
+
+def read_demo_account(instance_dir: Path) -> dict[str, str]:
+    """The demo account's credentials (username, password, totp secret, totp uri)."""
+    lines = (instance_dir / DEMO_ACCOUNT_FILE).read_text().splitlines()
+    return dict(line.split(": ", 1) for line in lines if ": " in line)
 
 
 def ensure_demo_client_key(instance_dir: Path) -> Path:
@@ -182,6 +234,8 @@ def describe(drop: RunningDrop) -> str:
         "",
         f"Demo confidant's private OpenPGP key (gpg home): {drop.demo_key_home}",
         f"  decrypt a stored item: gpg --homedir {drop.demo_key_home} -d FILE.gpg",
+        f"Demo confidant's journalist_ui login (password, TOTP secret): "
+        f"{drop.instance_dir / DEMO_ACCOUNT_FILE}",
         f"Instance (settings, database, ciphertext store): {drop.instance_dir}",
     ]
     return "\n".join(lines)
