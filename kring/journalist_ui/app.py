@@ -94,12 +94,13 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
     install_i18n(app, settings.default_language)
     CSRFProtect(app)
 
-    from kring.journalist_ui import account, admin, auth, conversations
+    from kring.journalist_ui import account, admin, auth, conversations, onion_admin
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(conversations.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(onion_admin.bp)
     app.before_request(auth.load_account)
     _mount_content_admin(app)
 
