@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from kring.core.context import CoreContext, build_context
+from kring.core.instance_settings import load_options
 from kring.core.settings import Settings
 from kring.source_ui.labels import category_labels, path_labels
 from kring.web.i18n import install_i18n
@@ -67,12 +68,14 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
+        # Admins may override the name and the upload limit in journalist_ui.
+        options = load_options(ctx)
         return {
-            "organisation_name": settings.organisation_name,
+            "organisation_name": options.organisation_name,
             "logged_in": bool(g.get("reporter_secrets")),
             "path_labels": path_labels(),
             "category_labels": category_labels(),
-            "max_mb_limit": settings.max_submission_bytes // 1_000_000,
+            "max_mb_limit": options.max_submission_mb,
         }
 
     _install_error_pages(app)

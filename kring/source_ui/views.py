@@ -35,6 +35,7 @@ from kring.core.errors import (
     UnknownCodename,
     UnknownRecipient,
 )
+from kring.core.instance_settings import load_options
 from kring.core.kdf import ReporterSecrets
 from kring.core.models import Category, ReporterPath
 from kring.core.throttle import LoginThrottled
@@ -149,7 +150,7 @@ def _form_context(secrets_: ReporterSecrets, **extra: Any) -> dict[str, Any]:
         "units": reporting.list_units(ctx) if first else [],
         "paths": list(ReporterPath),
         "categories": list(Category),
-        "max_mb": ctx.settings.max_submission_bytes // 1_000_000,
+        "max_mb": load_options(ctx).max_submission_mb,
         "max_chars": ctx.settings.max_message_chars,
         **extra,
     }
@@ -184,7 +185,7 @@ def submit_post() -> Any:
             chunks=iter_body(request.environ, request.stream, READ_CHUNK),
             content_type=request.content_type or "",
             content_length=request.content_length,
-            max_bytes=ctx.settings.max_submission_bytes,
+            max_bytes=load_options(ctx).max_submission_mb * 1_000_000,
             max_message_bytes=ctx.settings.max_message_chars * 4,
             draft=draft,
             check_csrf=_check_csrf,

@@ -240,3 +240,22 @@ def test_file_upload_elsewhere_is_refused_not_spooled(client: FlaskClient) -> No
     )
     response = client.post("/en/login", data=body.read(), content_type=body.content_type)
     assert response.status_code in (400, 413)
+
+
+def test_admin_upload_limit_applies_to_reporters(
+    client: FlaskClient, ctx: CoreContext, confidant_a: int
+) -> None:
+    """The limit an admin sets in journalist_ui is the one reporters get."""
+    from kring.core.models import InstanceSetting
+
+    with ctx.sessions.begin() as db:
+        db.add(InstanceSetting(name="max_submission_mb", value="1"))
+        db.add(InstanceSetting(name="organisation_name", value="Voorbeeld BV"))
+    get_codename(client)
+    form = client.get("/en/submit").get_data(as_text=True)
+    assert "up to 1 MB in total" in form
+    assert "Voorbeeld BV" in form
+    status, page = submit(client, message="x", files=[("big.bin", b"a" * 1_200_000)])
+    assert status == 413
+    assert "at most 1 MB" in page
+    _nothing_stored(ctx)
