@@ -25,7 +25,7 @@ from kring.core.context import build_context
 from kring.core.instance import init_instance
 from kring.core.settings import INSTANCE_FILE, load_settings
 from kring.crypto.gpg import GpgHome
-from kring.devtools.servers import free_port, run_gunicorn
+from kring.devtools.servers import free_port, run_gunicorn, wait_until_answering
 
 DEMO_CONFIDANT = "Demo Confidant"
 DEMO_CLIENT = "demo-confidant"
@@ -164,6 +164,7 @@ def running_drop(
                 instance_dir,
                 log_path=logs / "source_ui.log",
                 port=source_port,
+                wait=False,
             )
         )
         journalist_url = None
@@ -175,6 +176,7 @@ def running_drop(
                     instance_dir,
                     log_path=logs / "journalist_ui.log",
                     port=journalist_port,
+                    wait=False,
                 )
             )
             journalist_url = journalist.url
@@ -199,6 +201,10 @@ def running_drop(
             source_onion = onion_stack.source_address
             journalist_onion = onion_stack.journalist_address
             socks_port = onion_stack.socks_port
+        # The apps started while tor bootstrapped; make sure they answer now.
+        wait_until_answering(source.url + "/")
+        if journalist_url:
+            wait_until_answering(journalist_url + "/")
         yield RunningDrop(
             instance_dir=instance_dir,
             source_url=source.url,

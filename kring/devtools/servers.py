@@ -78,8 +78,13 @@ def run_gunicorn(
     log_path: Path,
     port: int | None = None,
     env: Mapping[str, str] | None = None,
+    wait: bool = True,
 ) -> Iterator[RunningServer]:
-    """Run ``app_module`` under gunicorn on 127.0.0.1 until the block ends."""
+    """Run ``app_module`` under gunicorn on 127.0.0.1 until the block ends.
+
+    With ``wait=False`` the block starts at once; call ``wait_until_answering``
+    before using the server (lets slow things start in parallel).
+    """
     port = port or free_port()
     environment = {**os.environ, **(env or {}), "KRING_INSTANCE": str(instance_dir)}
     log = log_path.open("ab")
@@ -91,7 +96,8 @@ def run_gunicorn(
     )
     server = RunningServer(f"http://127.0.0.1:{port}", port, process, log_path)
     try:
-        wait_until_answering(server.url + "/")
+        if wait:
+            wait_until_answering(server.url + "/")
         yield server
     finally:
         process.terminate()
