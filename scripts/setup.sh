@@ -5,13 +5,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-runtime_packages=(gnupg tor fonts-dejavu-core)
+runtime_packages=(gnupg tor fonts-dejavu-core ffmpeg)
 dev_packages=(chromium chromium-driver mat2 wdutch debootstrap)
 packages=("${runtime_packages[@]}")
 extras="server"
 if [[ "${1:-}" == "--dev" ]]; then
   packages+=("${dev_packages[@]}")
   extras="server,dev"
+fi
+# The accessibility test injects axe-core from npm (only into the test browser).
+if [[ "${1:-}" == "--dev" ]] && ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
 fi
 # A Debian python3 without ensurepip cannot make a venv.
 if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
@@ -34,3 +38,6 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[${extras}]"
+if [[ "${1:-}" == "--dev" ]]; then
+  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error >/dev/null
+fi
