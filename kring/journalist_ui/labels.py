@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+# Shared by both apps; re-exported so templates and views keep one import.
+from kring.web.labels import category_labels as category_labels
+
 
 def path_labels() -> dict[str, str]:
     """The reporter's chosen path, short."""
@@ -23,19 +26,6 @@ def status_labels() -> dict[str, str]:
         "acknowledged": _("Acknowledged"),
         "in_progress": _("In progress"),
         "closed": _("Closed"),
-    }
-
-
-def category_labels() -> dict[str, str]:
-    """The categories confidants customarily count."""
-    return {
-        "aggression": _("Aggression and violence"),
-        "discrimination": _("Discrimination"),
-        "bullying": _("Bullying"),
-        "sexual_harassment": _("Sexual harassment"),
-        "intimidation": _("Other intimidation"),
-        "integrity": _("Integrity breach (fraud, corruption, abuse of power, danger)"),
-        "other": _("Something else, or I am not sure"),
     }
 
 

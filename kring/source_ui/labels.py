@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+# Shared by both apps; re-exported so templates and views keep one import.
+from kring.web.labels import category_labels as category_labels
+
 
 def path_labels() -> dict[str, str]:
     """What a reporter can ask for (DOMAIN.md: the paths), in the page language."""
@@ -13,17 +16,4 @@ def path_labels() -> dict[str, str]:
         "informal": _("An informal route — the confidant acts only with my consent"),
         "formal": _("A formal complaint — to the complaints committee (usually not anonymous)"),
         "wrongdoing": _("A report of wrongdoing — a breach of law or of the public interest"),
-    }
-
-
-def category_labels() -> dict[str, str]:
-    """The categories confidants customarily count, in the page language."""
-    return {
-        "aggression": _("Aggression and violence"),
-        "discrimination": _("Discrimination"),
-        "bullying": _("Bullying"),
-        "sexual_harassment": _("Sexual harassment"),
-        "intimidation": _("Other intimidation"),
-        "integrity": _("Integrity breach (fraud, corruption, abuse of power, danger)"),
-        "other": _("Something else, or I am not sure"),
     }
