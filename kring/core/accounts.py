@@ -46,10 +46,15 @@ USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,39}")
 
 
 class Role(enum.StrEnum):
-    """What an account may do: admins also manage accounts and settings."""
+    """What an account may do: admins also manage accounts and settings.
+
+    Insights viewers (HR, management, works council) see only the anonymous
+    statistics pages: never a conversation, an item or another account.
+    """
 
     ADMIN = "admin"
     CONFIDANT = "confidant"
+    INSIGHTS = "insights"
 
 
 class LoginFailed(KringError):

@@ -9,6 +9,9 @@ from kring.core.errors import NoRecipientAvailable, UnknownRecipient
 from kring.core.models import Confidant
 from kring.crypto.keys import inspect_public_key
 
+# accounts.Role.INSIGHTS: statistics viewers, who must never receive a report.
+INSIGHTS_ROLE = "insights"
+
 
 def add_confidant(ctx: CoreContext, *, display_name: str, public_key: str) -> Confidant:
     """Register a confidant with their armored OpenPGP public key.
@@ -32,11 +35,16 @@ def add_confidant(ctx: CoreContext, *, display_name: str, public_key: str) -> Co
 
 
 def list_confidants(ctx: CoreContext) -> list[Confidant]:
-    """Every active confidant, by name (those without a key included, to be shown)."""
+    """Every active confidant, by name (those without a key included, to be shown).
+
+    Insights viewers are accounts but not confidants: never listed, never recipients.
+    """
     with ctx.sessions() as db:
         return list(
             db.scalars(
-                select(Confidant).where(Confidant.is_active).order_by(Confidant.display_name)
+                select(Confidant)
+                .where(Confidant.is_active, Confidant.role != INSIGHTS_ROLE)
+                .order_by(Confidant.display_name)
             )
         )
 
@@ -50,11 +58,15 @@ def resolve_recipients(ctx: CoreContext, recipient_id: int | None) -> list[Confi
     """
     with ctx.sessions() as db:
         if recipient_id is None:
-            chosen = [c for c in db.scalars(select(Confidant)) if c.can_receive]
+            chosen = [
+                c
+                for c in db.scalars(select(Confidant))
+                if c.can_receive and c.role != INSIGHTS_ROLE
+            ]
             if not chosen:
                 raise NoRecipientAvailable("no confidant can receive reports yet")
             return chosen
         confidant = db.get(Confidant, recipient_id)
-        if confidant is None or not confidant.can_receive:
+        if confidant is None or not confidant.can_receive or confidant.role == INSIGHTS_ROLE:
             raise UnknownRecipient("this confidant cannot receive reports")
         return [confidant]

@@ -17,6 +17,8 @@ from kring.core.models import InstanceSetting
 
 DEFAULT_SESSION_ABSOLUTE_MINUTES = 120
 DEFAULT_JOURNALIST_IDLE_MINUTES = 30
+# Small-cell suppression threshold of the insights pages; never below 3.
+DEFAULT_INSIGHTS_K = 5
 
 
 class InvalidSetting(KringError):
@@ -31,6 +33,7 @@ class InstanceOptions:
     max_submission_mb: int
     session_idle_minutes: int
     session_absolute_minutes: int
+    insights_k: int = DEFAULT_INSIGHTS_K
 
 
 # name -> (minimum, maximum) for whole-number settings.
@@ -38,7 +41,10 @@ _RANGES = {
     "max_submission_mb": (1, 10_000),
     "session_idle_minutes": (5, 120),
     "session_absolute_minutes": (15, 24 * 60),
+    "insights_k": (3, 100),
 }
+# Settings added later: a form without them keeps the default.
+_OPTIONAL = {"insights_k": DEFAULT_INSIGHTS_K}
 
 
 def _defaults(ctx: CoreContext) -> InstanceOptions:
@@ -75,8 +81,12 @@ def parse_options(raw: dict[str, str]) -> InstanceOptions:
         raise InvalidSetting("organisation_name")
     numbers: dict[str, int] = {}
     for field, (low, high) in _RANGES.items():
+        given = raw.get(field, "").strip()
+        if not given and field in _OPTIONAL:
+            numbers[field] = _OPTIONAL[field]
+            continue
         try:
-            value = int(raw.get(field, "").strip())
+            value = int(given)
         except ValueError as exc:
             raise InvalidSetting(field) from exc
         if not low <= value <= high:

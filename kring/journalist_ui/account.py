@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from kring.core import accounts
-from kring.journalist_ui.auth import fresh_totp, require_login
+from kring.journalist_ui.auth import fresh_totp, require_login, require_viewer
 from kring.journalist_ui.state import core
 
 bp = Blueprint("account", __name__, url_prefix="/<lang>/account")
@@ -16,7 +16,7 @@ bp = Blueprint("account", __name__, url_prefix="/<lang>/account")
 @bp.get("/")
 def show() -> str:
     """Fingerprint of one's key, forms to change key and password."""
-    require_login()
+    require_viewer()
     return render_template("journalist/account.html", min_password=accounts.MIN_CHOSEN_PASSWORD)
 
 
@@ -39,7 +39,7 @@ def _groups(fingerprint: str) -> str:
 @bp.post("/password")
 def change_password() -> Response:
     """Choose a password of at least 14 characters (the current one is required)."""
-    account = require_login()
+    account = require_viewer()
     new = request.form.get("new_password", "")
     if new != request.form.get("new_password_again", ""):
         flash(_("The two new passwords differ. Nothing was changed."))

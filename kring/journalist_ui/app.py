@@ -94,13 +94,14 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
     install_i18n(app, settings.default_language)
     CSRFProtect(app)
 
-    from kring.journalist_ui import account, admin, auth, conversations, onion_admin
+    from kring.journalist_ui import account, admin, auth, conversations, insights, onion_admin
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(conversations.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(onion_admin.bp)
+    app.register_blueprint(insights.bp)
     app.before_request(auth.load_account)
     _mount_content_admin(app)
 
@@ -117,6 +118,8 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
             "status_labels": labels.status_labels(),
             "category_labels": labels.category_labels(),
             "kind_labels": labels.kind_labels(),
+            "role_labels": labels.role_labels(),
+            "outcome_labels": labels.outcome_labels(),
             "has_content_admin": "content_admin.overview" in app.view_functions,
         }
 

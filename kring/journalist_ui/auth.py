@@ -58,8 +58,8 @@ def _check_language() -> None:
 bp.before_request(_check_language)
 
 
-def require_login() -> Confidant:
-    """The enrolled, logged-in account; otherwise a 401 page or the enrolment page."""
+def require_viewer() -> Confidant:
+    """Any enrolled, logged-in account, insights viewers included (insights, own account)."""
     _check_language()
     account: Confidant | None = g.get("account")
     if account is None:
@@ -67,6 +67,25 @@ def require_login() -> Confidant:
     if not account.totp_confirmed:
         abort(redirect(url_for("auth.enrol")))
     return account
+
+
+def require_login() -> Confidant:
+    """The enrolled, logged-in confidant or admin; otherwise a 401, 403 or the enrolment page.
+
+    Invariant: an insights viewer never gets past this check, so no inbox,
+    conversation, download or admin page is ever shown to them.
+    """
+    account = require_viewer()
+    if account.role == accounts.Role.INSIGHTS.value:
+        abort(make_response(render_template("journalist/error.html", kind="insights_only"), 403))
+    return account
+
+
+def home_url(account: Confidant) -> str:
+    """Where an account lands after login: the inbox, or the insights for viewers."""
+    if account.role == accounts.Role.INSIGHTS.value:
+        return url_for("insights.overview")
+    return url_for("conversations.inbox")
 
 
 def require_admin() -> Confidant:
@@ -138,7 +157,7 @@ def login() -> Any:
     _start_session(logged_in)
     if logged_in.needs_enrolment:
         return redirect(url_for("auth.enrol"))
-    return redirect(url_for("conversations.inbox"))
+    return redirect(home_url(accounts.get_account(core(), logged_in.account_id)))
 
 
 @bp.post("/logout")
@@ -154,7 +173,7 @@ def _enrolling_account() -> Confidant:
     if account is None:
         abort(_login_page(_("Your session has ended, or you are not logged in."), 401))
     if account.totp_confirmed:
-        abort(redirect(url_for("conversations.inbox")))
+        abort(redirect(home_url(account)))
     return account
 
 
@@ -175,7 +194,7 @@ def enrol() -> Any:
             return render_template(
                 "journalist/enrol.html", error=_("That code is wrong. Try the current one.")
             ), 403
-        return redirect(url_for("conversations.inbox"))
+        return redirect(home_url(account))
     return render_template("journalist/enrol.html", secret=_grouped(account.totp_secret or ""))
 
 

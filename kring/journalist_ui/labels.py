@@ -55,3 +55,23 @@ def action_labels() -> dict[str, str]:
         "items_deleted": _("deleted items of"),
         "conversation_deleted": _("deleted conversation"),
     }
+
+
+def role_labels() -> dict[str, str]:
+    """Account roles."""
+    return {
+        "admin": _("Admin"),
+        "confidant": _("Confidant"),
+        "insights": _("Insights viewer"),
+    }
+
+
+def outcome_labels() -> dict[str, str]:
+    """How a confidant classifies a closed conversation."""
+    return {
+        "resolved": _("Resolved"),
+        "mediated": _("Mediated"),
+        "referred": _("Referred elsewhere"),
+        "no_action": _("No action taken"),
+        "withdrawn": _("Withdrawn by the reporter"),
+    }

@@ -1,0 +1,206 @@
+"""Insights: anonymous statistics for HR, management and the works council.
+
+Invariant: every number on these pages, in the charts, the CSV files and the
+annual report comes from ``annual_tables`` (counted conversations only, small
+units rolled up, small cells suppressed with the exact audit). Nothing here
+reads a conversation. Charts are SVG images served from their own URLs
+(``img-src 'self'`` in the CSP); no JavaScript.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from kring.core.insights.charts import bar_chart_svg, trend_chart_svg
+from kring.core.insights.records import case_records
+from kring.core.insights.suppression import PublishedTable
+from kring.core.insights.tables import (
+    NO_VALUE,
+    OTHER_UNIT,
+    AnnualTables,
+    annual_tables,
+)
+from kring.core.insights.tables import table_csv as to_csv
+from kring.core.instance_settings import load_options
+from kring.core.models import Category, Outcome, ReporterPath
+from kring.journalist_ui import labels
+from kring.journalist_ui.auth import require_viewer
+from kring.journalist_ui.state import core
+
+bp = Blueprint("insights", __name__, url_prefix="/<lang>/insights")
+
+TABLES = ("category", "path", "unit", "outcome")
+FIRST_YEAR = 2000
+
+
+def _titles() -> dict[str, str]:
+    return {
+        "category": _("Conversations by category"),
+        "path": _("Conversations by what the reporter wanted"),
+        "unit": _("Conversations by unit"),
+        "outcome": _("Conversations by outcome"),
+    }
+
+
+def _row_label(table: str, value: str) -> str:
+    if value == NO_VALUE:
+        return _("Not given")
+    if table == "unit" and value == OTHER_UNIT:
+        return _("Other (small units together)")
+    names = {
+        "category": labels.category_labels(),
+        "path": labels.path_labels(),
+        "outcome": labels.outcome_labels(),
+    }.get(table, {})
+    return names.get(value, value)
+
+
+@dataclasses.dataclass(frozen=True)
+class Shown:
+    """One table ready for a template: translated labels, suppressed marks as None."""
+
+    name: str
+    title: str
+    table: PublishedTable
+    rows: list[tuple[str, tuple[int | None, ...], int | None]]
+
+
+def _year(raw: object = None) -> int:
+    """The chosen year (default: this year); 404 outside 2000..this year."""
+    today = core().today()
+    if raw in (None, ""):
+        return today.year
+    try:
+        year = int(str(raw))
+    except ValueError:
+        abort(404)
+    if not FIRST_YEAR <= year <= today.year:
+        abort(404)
+    return year
+
+
+def _k() -> int:
+    return load_options(core()).insights_k
+
+
+def compute(year: int) -> AnnualTables:
+    """The year's published tables (counted conversations only, suppressed)."""
+    return annual_tables(
+        case_records(core()),
+        year=year,
+        k=_k(),
+        categories=[c.value for c in Category],
+        paths=[p.value for p in ReporterPath],
+        outcomes=[o.value for o in Outcome],
+    )
+
+
+def _table(tables: AnnualTables, name: str) -> PublishedTable:
+    return {
+        "category": tables.by_category,
+        "path": tables.by_path,
+        "unit": tables.by_unit,
+        "outcome": tables.by_outcome,
+    }[name]
+
+
+def _shown(tables: AnnualTables) -> list[Shown]:
+    titles = _titles()
+    out = []
+    for name in TABLES:
+        table = _table(tables, name)
+        rows = [
+            (_row_label(name, label), cells, total)
+            for label, cells, total in zip(
+                table.row_labels, table.cells, table.row_totals, strict=True
+            )
+        ]
+        out.append(Shown(name=name, title=titles[name], table=table, rows=rows))
+    return out
+
+
+def _context(year: int) -> dict[str, Any]:
+    tables = compute(year)
+    k = _k()
+    this_year = core().today().year
+    return {
+        "year": year,
+        "years": list(range(this_year, max(FIRST_YEAR, this_year - 9) - 1, -1)),
+        "k": k,
+        "suppressed": _("<%(k)s", k=k),
+        "tables": tables,
+        "shown": _shown(tables),
+        "today": core().today(),
+    }
+
+
+@bp.get("/")
+def overview() -> str:
+    """The year's tables, charts, legal-clock medians and trend."""
+    require_viewer()
+    year = _year(request.args.get("year"))
+    return render_template("journalist/insights.html", **_context(year))
+
+
+@bp.get("/<int:year>/report")
+def report(year: int) -> str:
+    """The annual report draft (jaarverslag): printable HTML in the page's language."""
+    require_viewer()
+    year = _year(year)
+    return render_template("journalist/insights_report.html", **_context(year))
+
+
+@bp.get("/<int:year>/<name>.csv")
+def table_csv(year: int, name: str) -> Response:
+    """One table as CSV, suppressed numbers marked as in the page."""
+    require_viewer()
+    year = _year(year)
+    if name not in TABLES:
+        abort(404)
+    table = _table(compute(year), name)
+    translated = dataclasses.replace(
+        table, row_labels=tuple(_row_label(name, label) for label in table.row_labels)
+    )
+    body = to_csv(translated, suppressed=_("<%(k)s", k=_k()))
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="kring-insights-{year}-{name}.csv"'
+    )
+    return response
+
+
+def _svg(body: str) -> Response:
+    return Response(body, mimetype="image/svg+xml")
+
+
+@bp.get("/<int:year>/<name>.svg")
+def chart(year: int, name: str) -> Response:
+    """A bar chart of one table's yearly totals per row (suppressed totals drawn empty)."""
+    require_viewer()
+    year = _year(year)
+    tables = compute(year)
+    suppressed = _("<%(k)s", k=_k())
+    if name == "trend":
+        return _svg(
+            trend_chart_svg(
+                tables.quarters,
+                list(tables.by_path.column_totals),
+                title=_("Counted conversations per quarter, %(year)s", year=year),
+            )
+        )
+    if name not in TABLES:
+        abort(404)
+    table = _table(tables, name)
+    return _svg(
+        bar_chart_svg(
+            [_row_label(name, label) for label in table.row_labels],
+            list(table.row_totals),
+            title=f"{_titles()[name]}, {year}",
+            suppressed_label=suppressed,
+        )
+    )
