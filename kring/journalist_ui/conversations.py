@@ -17,9 +17,9 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from kring.core import cases, reporting
+from kring.core import cases, closing, reporting
 from kring.core import inbox as inbox_service
-from kring.core.models import ConversationStatus, ReporterPath
+from kring.core.models import Category, ConversationStatus, Outcome, ReporterPath
 from kring.journalist_ui.auth import fresh_totp, require_login
 from kring.journalist_ui.state import core
 from kring.journalist_ui.streaming import stream_bundle
@@ -52,6 +52,8 @@ def conversation(slug: str) -> str:
         "journalist/conversation.html",
         c=detail,
         statuses=list(ConversationStatus),
+        categories=list(Category),
+        outcomes=list(Outcome),
         max_reply_chars=core().settings.max_reply_chars,
         has_key=bool(account.public_key),
     )
@@ -85,9 +87,21 @@ def mark_read(slug: str) -> Response:
 def status(slug: str) -> Response:
     """Change the status; the first step past "new" is the acknowledgement."""
     account = require_login()
-    cases.set_status(
-        core(), account.id, slug, request.form.get("status", ""), actor=account.username or ""
-    )
+    chosen = request.form.get("status", "")
+    category = request.form.get("closing_category", "")
+    outcome = request.form.get("outcome", "")
+    if chosen == ConversationStatus.CLOSED.value and (category or outcome):
+        # Either both (checked by the service) or neither: the table shows "not given".
+        closing.close_conversation(
+            core(),
+            account.id,
+            slug,
+            category=category,
+            outcome=outcome,
+            actor=account.username or "",
+        )
+    else:
+        cases.set_status(core(), account.id, slug, chosen, actor=account.username or "")
     flash(_("Status changed."))
     return _back(slug)
 

@@ -1,0 +1,33 @@
+"""Closing a conversation with the confidant's classification (for statistics).
+
+Invariant: a conversation is closed only with a closing category
+(``Category``) and an outcome (``Outcome``); both are coarse labels from fixed
+lists, stored on the reporter row and used by statistics only if the reporter
+agreed to be counted. Validation happens before anything changes.
+"""
+
+from __future__ import annotations
+
+from kring.core import cases
+from kring.core.context import CoreContext
+from kring.core.errors import InvalidChoice
+from kring.core.inbox import find_visible
+from kring.core.models import Category, ConversationStatus, Outcome
+
+
+def close_conversation(
+    ctx: CoreContext, confidant_id: int, slug: str, *, category: str, outcome: str, actor: str
+) -> None:
+    """Close the conversation and record its closing category and outcome."""
+    with ctx.sessions() as db:
+        find_visible(db, confidant_id, slug)  # 404 before any validation message
+    try:
+        chosen_category = Category(category)
+        chosen_outcome = Outcome(outcome)
+    except ValueError as exc:
+        raise InvalidChoice("closing needs a category and an outcome") from exc
+    cases.set_status(ctx, confidant_id, slug, ConversationStatus.CLOSED.value, actor=actor)
+    with ctx.sessions.begin() as db:
+        reporter = find_visible(db, confidant_id, slug)
+        reporter.closing_category = chosen_category.value
+        reporter.outcome = chosen_outcome.value
