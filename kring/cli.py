@@ -273,6 +273,28 @@ def onion_client_revoke(instance: str, name: str) -> None:
     click.echo(f"Revoked {name}. Restart the drop (or reload tor) for it to take effect.")
 
 
+@main.command()
+@instance_option
+def notify(instance: str) -> None:
+    """Send the activity notice to opted-in confidants with something new (run on a timer)."""
+    from kring.core.context import build_context
+    from kring.core.notifications import NotificationFailed, run_notices, smtp_from_settings
+
+    ctx = build_context(_settings(instance))
+    try:
+        smtp = smtp_from_settings(ctx)
+        if smtp is None:
+            click.echo("Notices are off: no smtp_host in the instance settings.")
+            return
+        try:
+            sent = run_notices(ctx, smtp)
+        except NotificationFailed as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Sent {sent} notice(s).")
+    finally:
+        ctx.engine.dispose()
+
+
 @main.group()
 def admin() -> None:
     """journalist_ui accounts from the command line (the first admin)."""

@@ -15,6 +15,11 @@ import ssl
 from collections.abc import Sequence
 from email.message import EmailMessage
 
+from sqlalchemy import func, select, update
+
+from kring.core.context import CoreContext
+from kring.core.models import Confidant, Item, ItemRecipient, ReadMark
+
 NOTICE_SUBJECT = "Kring: new activity / nieuwe activiteit"
 NOTICE_BODY = (
     "There is new activity in Kring. Log in to the confidants' site to see it.\n"
@@ -66,3 +71,95 @@ def send_notices(smtp: SmtpSettings, recipients: Sequence[str]) -> int:
     except (OSError, smtplib.SMTPException) as exc:
         raise NotificationFailed(f"could not send notices: {exc}") from exc
     return len(recipients)
+
+
+def smtp_from_settings(ctx: CoreContext) -> SmtpSettings | None:
+    """The SMTP settings of the instance, or None when notices are off (no host)."""
+    settings = ctx.settings
+    if not settings.smtp_host:
+        return None
+    return SmtpSettings(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.smtp_sender,
+        starttls=settings.smtp_starttls,
+        username=settings.smtp_username or None,
+        password=settings.smtp_password or None,
+    )
+
+
+def due_notices(ctx: CoreContext, *, up_to: int | None = None) -> list[tuple[int, str]]:
+    """Opted-in, active confidants with an address who have something new to see.
+
+    "New" means an item addressed to them (an ItemRecipient row) with an id
+    above their ``notified_up_to`` (and at most ``up_to`` if given) that they
+    have not marked read. One query; returns (confidant id, e-mail) pairs.
+    """
+    stmt = (
+        select(Confidant.id, Confidant.email)
+        .join(ItemRecipient, ItemRecipient.confidant_id == Confidant.id)
+        .join(Item, Item.id == ItemRecipient.item_id)
+        .outerjoin(
+            ReadMark,
+            (ReadMark.confidant_id == Confidant.id) & (ReadMark.item_id == Item.id),
+        )
+        .where(
+            Confidant.notify.is_(True),
+            Confidant.is_active.is_(True),
+            Confidant.email.is_not(None),
+            Confidant.email != "",
+            Item.id > Confidant.notified_up_to,
+            ReadMark.item_id.is_(None),
+        )
+        .group_by(Confidant.id, Confidant.email)
+        .order_by(Confidant.id)
+    )
+    if up_to is not None:
+        stmt = stmt.where(Item.id <= up_to)
+    with ctx.sessions() as db:
+        return [(confidant_id, str(email)) for confidant_id, email in db.execute(stmt)]
+
+
+def run_notices(ctx: CoreContext, smtp: SmtpSettings) -> int:
+    """Send the notice to everyone due, then move their mark to the newest item.
+
+    The mark moves only after the SMTP server accepted the notices, so a
+    failed run is repeated next time; a second run sends nothing new.
+    """
+    with ctx.sessions() as db:
+        newest = db.scalar(select(func.max(Item.id))) or 0
+    due = due_notices(ctx, up_to=newest)
+    sent = send_notices(smtp, [email for _, email in due])
+    if due:
+        with ctx.sessions.begin() as db:
+            db.execute(
+                update(Confidant)
+                .where(Confidant.id.in_([confidant_id for confidant_id, _ in due]))
+                .values(notified_up_to=newest)
+            )
+    return sent
+
+
+def set_notice_preferences(
+    ctx: CoreContext, confidant_id: int, *, email: str, notify: bool
+) -> None:
+    """Store a confidant's address and opt-in (an empty address turns notices off)."""
+    address = email.strip()
+    if address and (len(address) > 200 or "@" not in address or any(c.isspace() for c in address)):
+        raise InvalidEmail(address)
+    with ctx.sessions.begin() as db:
+        account = db.get(Confidant, confidant_id)
+        if account is None:
+            raise InvalidEmail("no such account")
+        was_on = account.notify
+        account.email = address or None
+        account.notify = bool(address) and notify
+        if account.notify and not was_on:
+            # Only activity from now on: no notice for what was already there.
+            account.notified_up_to = max(
+                account.notified_up_to, db.scalar(select(func.max(Item.id))) or 0
+            )
+
+
+class InvalidEmail(ValueError):
+    """An e-mail address for notices must contain @ and no spaces (at most 200 characters)."""

@@ -63,6 +63,13 @@ class Settings:
     # closed ones this many days after closing (issue 8).
     retention_inactive_days: int = 365
     retention_closed_days: int = 90
+    # Activity notices (``kring notify``); no host: notices are off.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_sender: str = "kring@localhost"
+    smtp_starttls: bool = True
+    smtp_username: str = ""
+    smtp_password: str = ""
 
 
 _INT_FIELDS = {
@@ -75,9 +82,19 @@ _INT_FIELDS = {
     "login_attempts_global_per_minute",
     "retention_inactive_days",
     "retention_closed_days",
+    "smtp_port",
 }
-_STR_FIELDS = {"organisation_name", "default_language", "secret_key", "database_url"}
-_BOOL_FIELDS = {"cookie_secure"}
+_STR_FIELDS = {
+    "organisation_name",
+    "default_language",
+    "secret_key",
+    "database_url",
+    "smtp_host",
+    "smtp_sender",
+    "smtp_username",
+    "smtp_password",
+}
+_BOOL_FIELDS = {"cookie_secure", "smtp_starttls"}
 
 
 def _bool(value: Any) -> bool:

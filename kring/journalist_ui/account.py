@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from kring.core import accounts
+from kring.core import accounts, notifications
 from kring.journalist_ui.auth import fresh_totp, require_login, require_viewer
 from kring.journalist_ui.state import core
 
@@ -48,4 +48,22 @@ def change_password() -> Response:
         core(), account.id, current=request.form.get("current_password", ""), new=new
     )
     flash(_("Your password was changed."))
+    return redirect(url_for("account.show"))
+
+
+@bp.post("/notices")
+def notices() -> Response:
+    """E-mail address and opt-in for activity notices (confidants and admins only)."""
+    account = require_login()
+    try:
+        notifications.set_notice_preferences(
+            core(),
+            account.id,
+            email=request.form.get("email", ""),
+            notify=request.form.get("notify") == "1",
+        )
+    except notifications.InvalidEmail:
+        flash(_("That e-mail address is not valid. Nothing was changed."))
+        return redirect(url_for("account.show"))
+    flash(_("Your notice settings were saved."))
     return redirect(url_for("account.show"))

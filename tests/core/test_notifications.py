@@ -64,3 +64,64 @@ def test_unreachable_server_is_a_clear_error() -> None:
             SmtpSettings(host="127.0.0.1", port=free_port(), starttls=False, timeout=2),
             ["a@example.org"],
         )
+
+
+def test_kring_notify_sends_one_notice_to_the_opted_in_confidant(
+    smtp_server: tuple[Inbox, int], tmp_path: Any, confidant_key: Any, other_confidant_key: Any
+) -> None:
+    """A submission -> `kring notify` -> one mail to the opted-in confidant; again -> none."""
+    import dataclasses
+
+    from click.testing import CliRunner
+
+    from kring.cli import main
+    from kring.core import notifications, reporting
+    from kring.core.confidants import add_confidant
+    from kring.core.context import build_context
+    from kring.core.instance import init_instance
+    from tests.conftest import CHEAP_KDF
+
+    inbox, port = smtp_server
+    folder = tmp_path / "instance"
+    init_instance(folder, organisation_name="Notices")
+    runner = CliRunner()
+    off = runner.invoke(main, ["notify", "--instance", str(folder)])
+    assert off.exit_code == 0 and "Notices are off" in off.output
+    toml = folder / "kring.toml"  # top-level keys go before the [kdf] table
+    toml.write_text(
+        f'smtp_host = "127.0.0.1"\nsmtp_port = {port}\nsmtp_starttls = false\n'
+        'smtp_sender = "kring@example.org"\n' + toml.read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    from kring.core.settings import load_settings
+
+    ctx = build_context(
+        dataclasses.replace(load_settings({"KRING_INSTANCE": str(folder)}), kdf=CHEAP_KDF)
+    )
+    try:
+        anna = add_confidant(ctx, display_name="Anna", public_key=confidant_key.public_key).id
+        bart = add_confidant(ctx, display_name="Bart", public_key=other_confidant_key.public_key).id
+        notifications.set_notice_preferences(ctx, anna, email="anna@example.org", notify=True)
+        notifications.set_notice_preferences(ctx, bart, email="bart@example.org", notify=False)
+        assert notifications.due_notices(ctx) == []
+        secrets_ = reporting.derive_secrets(ctx, "one two three four five six seven")
+        draft = reporting.SubmissionDraft(ctx, secrets_)
+        try:
+            draft.choose(recipient="all", path=None, category=None)
+            draft.set_message("something happened")
+            draft.commit()
+        finally:
+            draft.discard()
+        assert notifications.due_notices(ctx) == [(anna, "anna@example.org")]
+        first = runner.invoke(main, ["notify", "--instance", str(folder)])
+        assert first.exit_code == 0, first.output
+        assert "Sent 1 notice(s)." in first.output
+        assert [m["To"] for m in inbox.messages] == ["anna@example.org"]
+        assert inbox.messages[0].get_payload(decode=True).decode().replace("\r\n", "\n") == (
+            NOTICE_BODY
+        )
+        second = runner.invoke(main, ["notify", "--instance", str(folder)])
+        assert second.exit_code == 0 and "Sent 0 notice(s)." in second.output
+        assert len(inbox.messages) == 1
+    finally:
+        ctx.engine.dispose()
