@@ -273,6 +273,61 @@ def onion_client_revoke(instance: str, name: str) -> None:
     click.echo(f"Revoked {name}. Restart the drop (or reload tor) for it to take effect.")
 
 
+@main.group()
+def unit() -> None:
+    """The coarse units reporters may name (for the statistics only)."""
+
+
+@unit.command("add")
+@instance_option
+@click.argument("name")
+def unit_add(instance: str, name: str) -> None:
+    """Add a unit (1 to 80 characters, unique)."""
+    from kring.core import units
+    from kring.core.context import build_context
+
+    ctx = build_context(_settings(instance))
+    try:
+        click.echo(f"Added {units.add_unit(ctx, name)}.")
+    except (units.InvalidUnit, units.UnitExists) as exc:
+        raise click.ClickException(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        ctx.engine.dispose()
+
+
+@unit.command("list")
+@instance_option
+def unit_list(instance: str) -> None:
+    """Every unit, one a line."""
+    from kring.core import units
+    from kring.core.context import build_context
+
+    ctx = build_context(_settings(instance))
+    try:
+        for name in units.list_units(ctx):
+            click.echo(name)
+    finally:
+        ctx.engine.dispose()
+
+
+@unit.command("delete")
+@instance_option
+@click.argument("name")
+def unit_delete(instance: str, name: str) -> None:
+    """Delete a unit (conversations that named it keep the name)."""
+    from kring.core import units
+    from kring.core.context import build_context
+
+    ctx = build_context(_settings(instance))
+    try:
+        units.delete_unit(ctx, name)
+    except units.UnitNotFound as exc:
+        raise click.ClickException(f"no unit {exc}") from exc
+    finally:
+        ctx.engine.dispose()
+    click.echo(f"Deleted {name}.")
+
+
 @main.command()
 @instance_option
 def notify(instance: str) -> None:

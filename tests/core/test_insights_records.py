@@ -103,3 +103,17 @@ def test_units_add_list_delete(ctx: CoreContext) -> None:
     with pytest.raises(units.UnitNotFound):
         units.delete_unit(ctx, "Care")
     assert units.list_units(ctx) == ["Finance and Control", "y" * 80]
+
+
+def test_unit_cli(ctx: CoreContext) -> None:
+    from click.testing import CliRunner
+
+    from kring.cli import main
+
+    runner = CliRunner()
+    folder = str(ctx.settings.instance_dir)
+    assert runner.invoke(main, ["unit", "add", "--instance", folder, "Care"]).exit_code == 0
+    assert runner.invoke(main, ["unit", "add", "--instance", folder, "Care"]).exit_code != 0
+    assert runner.invoke(main, ["unit", "list", "--instance", folder]).output == "Care\n"
+    assert runner.invoke(main, ["unit", "delete", "--instance", folder, "Care"]).exit_code == 0
+    assert units.list_units(ctx) == []
