@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from kring.core.insights.charts import bar_chart_svg, trend_chart_svg
 from kring.core.insights.records import case_records
+from kring.core.insights.report_pdf import ReportSection, annual_report_pdf
 from kring.core.insights.suppression import PublishedTable
 from kring.core.insights.tables import (
     NO_VALUE,
@@ -178,29 +179,80 @@ def _svg(body: str) -> Response:
     return Response(body, mimetype="image/svg+xml")
 
 
+def _chart_svg(tables: AnnualTables, name: str, year: int) -> str:
+    suppressed = _("<%(k)s", k=_k())
+    if name == "trend":
+        return trend_chart_svg(
+            tables.quarters,
+            list(tables.by_path.column_totals),
+            title=_("Counted conversations per quarter, %(year)s", year=year),
+        )
+    table = _table(tables, name)
+    return bar_chart_svg(
+        [_row_label(name, label) for label in table.row_labels],
+        list(table.row_totals),
+        title=f"{_titles()[name]}, {year}",
+        suppressed_label=suppressed,
+    )
+
+
 @bp.get("/<int:year>/<name>.svg")
 def chart(year: int, name: str) -> Response:
     """A bar chart of one table's yearly totals per row (suppressed totals drawn empty)."""
     require_viewer()
     year = _year(year)
-    tables = compute(year)
-    suppressed = _("<%(k)s", k=_k())
-    if name == "trend":
-        return _svg(
-            trend_chart_svg(
-                tables.quarters,
-                list(tables.by_path.column_totals),
-                title=_("Counted conversations per quarter, %(year)s", year=year),
-            )
-        )
-    if name not in TABLES:
+    if name != "trend" and name not in TABLES:
         abort(404)
-    table = _table(tables, name)
-    return _svg(
-        bar_chart_svg(
-            [_row_label(name, label) for label in table.row_labels],
-            list(table.row_totals),
-            title=f"{_titles()[name]}, {year}",
-            suppressed_label=suppressed,
+    return _svg(_chart_svg(compute(year), name, year))
+
+
+@bp.get("/<int:year>/report.pdf")
+def report_pdf(year: int) -> Response:
+    """The annual report draft as PDF: the same tables, charts and suppression."""
+    require_viewer()
+    year = _year(year)
+    tables = compute(year)
+    k = _k()
+
+    def median(value: float | None) -> str:
+        return _("not enough cases") if value is None else f"{value:g}"
+
+    sections = [
+        ReportSection(
+            title=shown.title,
+            column_labels=shown.table.column_labels,
+            rows=shown.rows,
+            column_totals=shown.table.column_totals,
+            grand_total=shown.table.grand_total,
+            chart_svg=_chart_svg(tables, shown.name, year),
         )
+        for shown in _shown(tables)
+    ]
+    body = annual_report_pdf(
+        title=_("Annual report of the confidants, %(year)s (draft)", year=year),
+        intro=[
+            _(
+                "Only conversations whose reporter agreed to be counted are included. "
+                "Numbers below %(k)s are hidden (%(marker)s), together with enough others "
+                "that they cannot be worked out from the totals.",
+                k=k,
+                marker=_("<%(k)s", k=k),
+            )
+        ],
+        sections=sections,
+        closing=[
+            _(
+                "Median days to acknowledge a report of wrongdoing: %(value)s",
+                value=median(tables.median_days_to_acknowledgement),
+            ),
+            _(
+                "Median days to feedback on a report of wrongdoing: %(value)s",
+                value=median(tables.median_days_to_feedback),
+            ),
+        ],
+        suppressed_marker=_("<%(k)s", k=k),
+        total_label=_("Total"),
     )
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="kring-report-{year}.pdf"'
+    return response

@@ -225,3 +225,24 @@ def test_logged_out_is_refused(client: FlaskClient) -> None:
         assert response.status_code == 401
     with client.get("/en/insights/2026/category.csv") as response:
         assert response.status_code == 401
+
+
+def test_annual_report_as_pdf(
+    jctx: CoreContext, client: FlaskClient, clock: Clock, viewer: Account
+) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    for n in range(7):
+        add_counted(jctx, n)
+    add_counted(jctx, 99, category="discrimination")  # a single case: must stay hidden
+    login(client, viewer, clock)
+    with client.get("/en/insights/2026/report.pdf") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "application/pdf"
+        pdf = response.get_data()
+    assert pdf.startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Conversations by category" in text
+    assert "<5" in text  # the single discrimination case is hidden
