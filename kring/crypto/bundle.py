@@ -406,9 +406,6 @@ class VerifiedItemStream:
         self._digest = hashlib.sha256()
         self.bytes_read = 0
 
-    def _stop_hasher(self) -> None:
-        """Nothing to stop: kept so close() reads the same as before."""
-
     def read(self, size: int = _CHUNK) -> bytes:
         """Read up to ``size`` bytes; at the end, raise ItemChecksumMismatch if damaged."""
         try:
@@ -424,7 +421,6 @@ class VerifiedItemStream:
                 )
             self._digest.update(chunk)
             return chunk
-        self._stop_hasher()
         if self.bytes_read != self._item.size:
             raise ItemChecksumMismatch(
                 f"item {self._item.seq} has {self.bytes_read} bytes, the manifest says "
@@ -437,8 +433,7 @@ class VerifiedItemStream:
         return b""
 
     def close(self) -> None:
-        """Stop the hashing thread and close the underlying entry."""
-        self._stop_hasher()
+        """Close the underlying entry."""
         self._raw.close()
 
     def __enter__(self) -> VerifiedItemStream:
