@@ -148,12 +148,6 @@ def parse_unit(ctx: CoreContext, value: str | None) -> str | None:
     return value
 
 
-def list_units(ctx: CoreContext) -> list[str]:
-    """The unit names reporters may choose from, sorted."""
-    with ctx.sessions() as db:
-        return list(db.scalars(select(Unit.name).order_by(Unit.name)))
-
-
 @dataclasses.dataclass
 class _PendingFile:
     name: str

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from kring.core import accounts, audit, instance_settings
+from kring.core import units as units_service
 from kring.core.errors import InvalidChoice
 from kring.journalist_ui import labels
 from kring.journalist_ui.auth import fresh_totp, require_admin
@@ -119,3 +120,26 @@ def audit_log() -> str:
         log=audit.list_entries(core(), page=page),
         action_labels=labels.action_labels(),
     )
+
+
+@bp.route("/units", methods=["GET", "POST"])
+def units() -> str | Response:
+    """The coarse units reporters may name for the statistics: list, add, delete."""
+    require_admin()
+    if request.method == "POST":
+        name = request.form.get("name", "")
+        try:
+            if request.form.get("action") == "delete":
+                units_service.delete_unit(core(), name)
+                flash(_("The unit was removed from the list."))
+            else:
+                units_service.add_unit(core(), name)
+                flash(_("The unit was added."))
+        except (units_service.InvalidUnit, units_service.UnitExists, units_service.UnitNotFound):
+            return render_template(
+                "journalist/admin_units.html",
+                units=units_service.list_units(core()),
+                error=_("A unit needs a new name of 1 to 80 characters."),
+            ), 400  # type: ignore[return-value]
+        return redirect(url_for("admin.units"))
+    return render_template("journalist/admin_units.html", units=units_service.list_units(core()))

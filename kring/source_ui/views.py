@@ -39,6 +39,7 @@ from kring.core.instance_settings import load_options
 from kring.core.kdf import ReporterSecrets
 from kring.core.models import Category, ReporterPath
 from kring.core.throttle import LoginThrottled
+from kring.core.units import list_units
 from kring.source_ui.upload import (
     READ_CHUNK,
     ClientGone,
@@ -147,7 +148,7 @@ def _form_context(secrets_: ReporterSecrets, **extra: Any) -> dict[str, Any]:
     return {
         "first_submission": first,
         "confidants": list_confidants(ctx) if first else [],
-        "units": reporting.list_units(ctx) if first else [],
+        "units": list_units(ctx) if first else [],
         "paths": list(ReporterPath),
         "categories": list(Category),
         "max_mb": load_options(ctx).max_submission_mb,
