@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, g, redirect, render_template, request
-from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.exceptions import HTTPException
+from flask import Flask, g, redirect, render_template
+from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
 from kring.core import accounts
@@ -25,8 +24,9 @@ from kring.core.settings import Settings
 from kring.crypto.errors import InvalidPublicKey
 from kring.journalist_ui import formatting, labels
 from kring.journalist_ui.state import JournalistState
+from kring.web.error_pages import install_error_pages
 from kring.web.i18n import install_i18n
-from kring.web.logging_setup import configure_logging, describe_exception
+from kring.web.logging_setup import configure_logging
 from kring.web.security import install_security
 from kring.web.sessions import MemorySessionInterface, MemorySessionStore
 
@@ -151,31 +151,4 @@ def _install_error_pages(app: Flask) -> None:
 
         app.register_error_handler(exc_type, _handler)
 
-    @app.errorhandler(CSRFError)
-    def _csrf(_error: CSRFError) -> tuple[str, int]:
-        return page("csrf", 400)
-
-    @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> tuple[str, int] | HTTPException:
-        code = error.code or 500
-        if code in (301, 302, 303, 307, 308):
-            return error
-        kind = {
-            401: "session_ended",
-            403: "forbidden",
-            404: "not_found",
-            405: "not_allowed",
-            413: "too_large",
-            429: "throttled",
-        }.get(code, "bad_request")
-        return page(kind, code)
-
-    @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> tuple[str, int]:
-        # Type and code location only: the message could quote the request.
-        log.error(
-            "unhandled %s on %s",
-            describe_exception((type(error), error, error.__traceback__)),
-            request.endpoint,
-        )
-        return page("server", 500)
+    install_error_pages(app, "journalist/error.html", log=log, extra_kinds={401: "session_ended"})

@@ -5,17 +5,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, g, redirect, render_template, request
-from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.exceptions import HTTPException
+from flask import Flask, g, redirect
+from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
 from kring.core.context import CoreContext, build_context
 from kring.core.instance_settings import load_options
 from kring.core.settings import Settings
 from kring.source_ui.labels import category_labels, path_labels
+from kring.web.error_pages import install_error_pages
 from kring.web.i18n import install_i18n
-from kring.web.logging_setup import configure_logging, describe_exception
+from kring.web.logging_setup import configure_logging
 from kring.web.security import install_security
 from kring.web.sessions import MemorySessionInterface, MemorySessionStore
 
@@ -83,31 +83,4 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
 
 
 def _install_error_pages(app: Flask) -> None:
-    @app.errorhandler(CSRFError)
-    def _csrf(_error: CSRFError) -> tuple[str, int]:
-        return render_template("source/error.html", kind="csrf"), 400
-
-    @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> tuple[str, int] | HTTPException:
-        code = error.code or 500
-        if code in (301, 302, 303, 307, 308):
-            return error
-        kind = {
-            400: "bad_request",
-            403: "forbidden",
-            404: "not_found",
-            405: "not_allowed",
-            413: "too_large",
-            429: "throttled",
-        }.get(code, "bad_request")
-        return render_template("source/error.html", kind=kind), code
-
-    @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> tuple[str, int]:
-        # Type and code location only: the message could quote the request.
-        log.error(
-            "unhandled %s on %s",
-            describe_exception((type(error), error, error.__traceback__)),
-            request.endpoint,
-        )
-        return render_template("source/error.html", kind="server"), 500
+    install_error_pages(app, "source/error.html", log=log)
