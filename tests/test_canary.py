@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import stat
 import time
 import uuid
 from collections.abc import Iterator
@@ -34,22 +35,35 @@ SCAN_ROOTS = [Path("/tmp"), Path("/dev/shm"), Path("/var/tmp")]
 
 
 def files_under(root: Path, since: float) -> Iterator[Path]:
-    """Regular files under ``root`` changed since ``since``.
+    """Regular, non-empty files under ``root`` changed since ``since``, on root's filesystem.
 
     A file last written before the test began cannot hold its random marker,
-    so on a busy shared /tmp only what changed during the test is read.
+    so on a busy shared /tmp only what changed during the test is read. The walk
+    does not cross into other filesystems: a /proc or /dev mounted somewhere under
+    /tmp (a chroot) holds files that never end (/proc/kmsg blocks on read) and none
+    of the server's writes.
     """
-    for dirpath, _dirs, names in os.walk(root, onerror=lambda _e: None):
+    device = root.stat().st_dev
+    for dirpath, dirs, names in os.walk(root, onerror=lambda _e: None):
+        dirs[:] = [d for d in dirs if same_device(Path(dirpath) / d, device)]
         for name in names:
             path = Path(dirpath) / name
             try:
-                if path.is_symlink() or not path.is_file():
-                    continue
-                if path.stat().st_mtime < since:
-                    continue
+                info = path.lstat()
             except OSError:
                 continue
+            if not stat.S_ISREG(info.st_mode) or info.st_dev != device:
+                continue
+            if info.st_size == 0 or info.st_mtime < since:
+                continue
             yield path
+
+
+def same_device(path: Path, device: int) -> bool:
+    try:
+        return path.lstat().st_dev == device
+    except OSError:
+        return False
 
 
 def contains(path: Path, needles: list[bytes]) -> bytes | None:

@@ -16,7 +16,6 @@ run the playbook against a real VM: docs/operations.md.
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import http.client
 import os
@@ -26,7 +25,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,9 +84,28 @@ def ensure_rootfs_tar() -> Path:
         return ROOTFS_TAR
 
 
-@contextlib.contextmanager
-def prepared_root(root: Path) -> Iterator[Path]:
-    """Unpack the cached root and give it /proc and /dev; unmount at the end."""
+# Mounts /proc, /dev and /dev/pts under the root inside a private mount namespace, then runs
+# the command there. The mounts exist only as long as that command (and its children) live,
+# so a killed test run leaves nothing mounted under /tmp: a leftover /proc there once made a
+# later scan of /tmp block on /proc/kmsg, and a cleanup walking a leftover /dev bind would
+# delete this machine's device nodes.
+MOUNT_AND_EXEC = """set -e
+root=$1; shift
+mount -t proc proc "$root/proc"
+mount --bind /dev "$root/dev"
+mount --bind /dev/pts "$root/dev/pts"
+exec "$@"
+"""
+
+
+def with_root_mounts(root: Path, *command: str) -> list[str]:
+    """``command`` wrapped to run in its own mount namespace with the root's /proc and /dev."""
+    return ["unshare", "--mount", "--propagation", "private", "--",
+            "sh", "-c", MOUNT_AND_EXEC, "sh", str(root), *command]
+
+
+def prepared_root(root: Path) -> Path:
+    """Unpack the cached root; commands get /proc and /dev through ``with_root_mounts``."""
     root.mkdir()
     unpacked = run("tar", "--extract", "--numeric-owner", "--file", str(ensure_rootfs_tar()),
                    "--directory", str(root))
@@ -98,20 +115,9 @@ def prepared_root(root: Path) -> Iterator[Path]:
     policy.write_text("#!/bin/sh\nexit 101\n")
     policy.chmod(0o755)
     shutil.copyfile("/etc/resolv.conf", root / "etc/resolv.conf")
-    mounts = [("proc", ["-t", "proc", "proc"]), ("dev", ["--bind", "/dev"]),
-              ("dev/pts", ["--bind", "/dev/pts"])]
-    mounted: list[Path] = []
-    try:
-        for sub, how in mounts:
-            point = root / sub
-            point.mkdir(exist_ok=True)
-            result = run("mount", *how, str(point))
-            assert result.returncode == 0, f"mount {sub}: {result.stderr}"
-            mounted.append(point)
-        yield root
-    finally:
-        for point in reversed(mounted):
-            run("umount", "--lazy", str(point))
+    for sub in ("proc", "dev", "dev/pts"):
+        (root / sub).mkdir(exist_ok=True)
+    return root
 
 
 @dataclass
@@ -123,7 +129,7 @@ class Deployment:
 
     def chroot(self, *args: str, user: str | None = None) -> subprocess.CompletedProcess[str]:
         spec = [f"--userspec={user}:{user}"] if user else []
-        return run("chroot", *spec, str(self.root), *args)
+        return run(*with_root_mounts(self.root, "chroot", *spec, str(self.root), *args))
 
 
 def snapshot_source(folder: Path) -> Path:
@@ -168,12 +174,13 @@ kring_servers:
     return inventory
 
 
-def playbook(inventory: Path, playbook_name: str, *extra: str) -> tuple[subprocess.CompletedProcess[str], float]:
+def playbook(root: Path, inventory: Path, playbook_name: str,
+             *extra: str) -> tuple[subprocess.CompletedProcess[str], float]:
     env = dict(os.environ, ANSIBLE_CONFIG=str(ANSIBLE_DIR / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
                ANSIBLE_HOST_KEY_CHECKING="0", PYTHONWARNINGS="ignore")
     started = time.monotonic()
-    result = run(tool("ansible-playbook"), "-i", str(inventory), playbook_name, *extra,
-                 cwd=ANSIBLE_DIR, env=env)
+    result = run(*with_root_mounts(root, tool("ansible-playbook"), "-i", str(inventory),
+                                   playbook_name, *extra), cwd=ANSIBLE_DIR, env=env)
     return result, time.monotonic() - started
 
 
@@ -189,20 +196,20 @@ def tail(result: subprocess.CompletedProcess[str]) -> str:
 
 
 @pytest.fixture(scope="module")
-def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Deployment:
     from kring.onion.keys import generate_client_keypair
 
-    for name in ("ansible-playbook", "debootstrap", "chroot", "tar", "mount"):
+    for name in ("ansible-playbook", "debootstrap", "chroot", "tar", "mount", "unshare"):
         tool(name)
     work = tmp_path_factory.mktemp("deploy")
     client_public = generate_client_keypair().public_b32
-    with prepared_root(work / "root") as root:
-        inventory = write_inventory(work, root, client_public)
-        first = playbook(inventory, "site.yml")
-        runs = [first]
-        if first[0].returncode == 0:
-            runs.append(playbook(inventory, "site.yml"))
-        yield Deployment(root, inventory, client_public, runs)
+    root = prepared_root(work / "root")
+    inventory = write_inventory(work, root, client_public)
+    first = playbook(root, inventory, "site.yml")
+    runs = [first]
+    if first[0].returncode == 0:
+        runs.append(playbook(root, inventory, "site.yml"))
+    return Deployment(root, inventory, client_public, runs)
 
 
 def test_syntax_check_and_lint() -> None:
@@ -369,10 +376,10 @@ def test_app_starts_from_the_venv_and_answers_on_its_socket(deployment: Deployme
     exec_start = re.search(r"^ExecStart=(.*)$", unit, re.MULTILINE)
     assert exec_start
     # The unit's own command line and environment, as the kring user.
-    command = ["chroot", "--userspec=kring:kring", str(root), "/usr/bin/env", "-i",
-               "PATH=/usr/bin:/bin", "HOME=/var/lib/kring",
-               *re.findall(r"^Environment=(.*)$", unit, re.MULTILINE),
-               *exec_start.group(1).split()]
+    command = with_root_mounts(
+        root, "chroot", "--userspec=kring:kring", str(root), "/usr/bin/env", "-i",
+        "PATH=/usr/bin:/bin", "HOME=/var/lib/kring",
+        *re.findall(r"^Environment=(.*)$", unit, re.MULTILINE), *exec_start.group(1).split())
     log = root / "tmp" / f"gunicorn-{app}.log"
     with open(log, "w") as out:
         server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
@@ -407,7 +414,8 @@ def test_backup_then_restore_brings_data_back(deployment: Deployment) -> None:
     folder = root / "var/backups/kring" / name
     assert sorted(p.name for p in folder.iterdir()) == ["SHA256SUMS", "kring.sqlite", "store.tar"]
     marker.unlink()
-    result, _ = playbook(deployment.inventory, "restore.yml", "-e", f"kring_restore_from={name}",
+    result, _ = playbook(root, deployment.inventory, "restore.yml",
+                         "-e", f"kring_restore_from={name}",
                          "-e", '{"kring_restore_activate": false}')
     assert result.returncode == 0, tail(result)
     assert marker.read_bytes() == b"ciphertext stand-in"
