@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
 import unicodedata
 from pathlib import Path
 from typing import IO
@@ -48,6 +49,7 @@ from kring.crypto.decrypt import decrypt_with_locked_key
 from kring.crypto.encrypt import StreamEncryptor, encrypt_bytes
 from kring.crypto.errors import CryptoError
 from kring.crypto.keys import GeneratedKeyPair, generate_reporter_keypair
+from kring.crypto.writeback import EarlyWriteback
 
 MAX_FILE_NAME_BYTES = 255
 
@@ -169,12 +171,16 @@ class FileUpload:
         except BaseException:
             draft.ctx.store.discard(self._temp_path, self._handle)
             raise
+        # gpg writes the ciphertext file; nudging its writeback as the plaintext streams in
+        # keeps the fsync in finish() from writing the whole file while the reporter waits.
+        self._writeback = EarlyWriteback(self._handle.fileno())
         self._done = False
 
     def write(self, chunk: bytes) -> None:
         """Pass plaintext on to gpg (memory only)."""
         try:
             self._encryptor.write(chunk)
+            self._writeback.progress(self._encryptor.bytes_in)
         except CryptoError as exc:
             self.abort()
             raise SubmissionFailed(str(exc)) from exc
@@ -219,6 +225,7 @@ class SubmissionDraft:
         self.lookup_id = secrets_.lookup_id
         self._reporter = _find_reporter(ctx, self.lookup_id)
         self._new_keys: GeneratedKeyPair | None = None
+        self._keys_in_background: _KeyPairInBackground | None = None
         self.recipients: list[Confidant] = []
         self.recipient_keys: list[str] = []
         self._recipient_id: int | None = None
@@ -281,6 +288,10 @@ class SubmissionDraft:
         if not self.chosen:
             raise InvalidChoice("choose who may read this before adding files")
         check_file_name(name)
+        if self._reporter is None and self._keys_in_background is None:
+            # A first submission needs the reporter's key pair (~70 ms of gpg) only at
+            # commit; made while the file streams in, the reporter does not wait for it.
+            self._keys_in_background = _KeyPairInBackground(self.secrets.passphrase)
         upload = FileUpload(self, name)
         self._open_upload = upload
         return upload
@@ -339,7 +350,10 @@ class SubmissionDraft:
         if self._reporter is not None:
             return GeneratedKeyPair("", self._reporter.public_key, self._reporter.secret_key)
         if self._new_keys is None:
-            self._new_keys = generate_reporter_keypair(self.secrets.passphrase)
+            if self._keys_in_background is not None:
+                self._new_keys = self._keys_in_background.result()
+            else:
+                self._new_keys = generate_reporter_keypair(self.secrets.passphrase)
         return self._new_keys
 
     def _store_rows(
@@ -399,8 +413,44 @@ class SubmissionDraft:
             return
         if self._open_upload is not None:
             self._open_upload.abort()
+        if self._keys_in_background is not None:
+            # Let its gpg finish and its tmpfs home go before the request ends.
+            self._keys_in_background.wait()
         self._remove([f.blob_name for f in self._files])
         self._files = []
+
+
+class _KeyPairInBackground:
+    """generate_reporter_keypair in a thread (it only waits on gpg, so the GIL is free).
+
+    Invariant: the same function as in the foreground, so the same guarantees: the
+    unprotected secret exists only in gpg's tmpfs home; what comes back is locked with
+    the codename's passphrase and stays in memory.
+    """
+
+    def __init__(self, passphrase: str) -> None:
+        self._keys: GeneratedKeyPair | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(passphrase,), daemon=True)
+        self._thread.start()
+
+    def _run(self, passphrase: str) -> None:
+        try:
+            self._keys = generate_reporter_keypair(passphrase)
+        except BaseException as exc:  # handed to the request thread in result()
+            self._error = exc
+
+    def wait(self) -> None:
+        """Block until the key pair is made (or failed)."""
+        self._thread.join()
+
+    def result(self) -> GeneratedKeyPair:
+        """The key pair, or the exception generating it raised."""
+        self.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._keys is not None  # noqa: S101 - set when no error
+        return self._keys
 
 
 _PATH_ORDER = list(ReporterPath)

@@ -8,7 +8,6 @@ passphrase reaches gpg through a pipe (``--passphrase-fd``), never argv.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import dataclasses
 import errno
 import fcntl
@@ -31,10 +30,10 @@ from kring.crypto.errors import (
     TargetDiskFull,
 )
 from kring.crypto.gpg import GpgHome, pipe_with_content, status_lines
+from kring.crypto.writeback import EarlyWriteback
 
 _CHUNK = 1024 * 1024
 _F_SETPIPE_SZ = 1031
-_WRITEBACK_EVERY = 16 * 1024 * 1024
 # Files being written carry this prefix until gpg has vouched for them, so a
 # crash never leaves a name that looks complete.
 PARTIAL_PREFIX = ".kring-partial-"
@@ -240,34 +239,13 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _sync_file_range() -> Callable[[int, int, int, int], int] | None:
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        func = libc.sync_file_range
-    except (OSError, AttributeError):
-        return None
-    func.argtypes = [ctypes.c_int, ctypes.c_longlong, ctypes.c_longlong, ctypes.c_uint]
-    func.restype = ctypes.c_int
-    return func  # type: ignore[no-any-return]
-
-
-_SYNC_FILE_RANGE = _sync_file_range()
-_SYNC_FILE_RANGE_WRITE = 2
-
-
 def _with_early_writeback(
     fd: int, on_progress: Callable[[int], None] | None
 ) -> Callable[[int], None]:
-    # Without this, the fsync before the rename waits for the whole file (a
-    # quarter of a second per 500 MB here). sync_file_range(WRITE) starts
-    # writeback of what gpg has written so far without waiting for it, so the
-    # disk keeps up and the final fsync only waits for the tail.
-    next_nudge = [_WRITEBACK_EVERY]
+    writeback = EarlyWriteback(fd)
 
     def progress(done: int) -> None:
-        if _SYNC_FILE_RANGE is not None and done >= next_nudge[0]:
-            next_nudge[0] = done + _WRITEBACK_EVERY
-            _SYNC_FILE_RANGE(fd, 0, 0, _SYNC_FILE_RANGE_WRITE)
+        writeback.progress(done)
         if on_progress is not None:
             on_progress(done)
 

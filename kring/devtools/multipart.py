@@ -57,6 +57,13 @@ class MultipartBody:
     def __len__(self) -> int:
         return self._length
 
+    def segments(self) -> list[bytes | tuple[int, ChunkSource]]:
+        """The body in order: literal bytes, and (size, source) for each file's content.
+
+        For a sender that moves file content itself (``socket.sendfile`` in the upload bench).
+        """
+        return list(self._segments)
+
     def _chunks(self) -> Iterator[bytes]:
         for segment in self._segments:
             if isinstance(segment, bytes):

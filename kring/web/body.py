@@ -4,8 +4,8 @@ gunicorn hands the app a body reader that buffers through two BytesIO layers
 (about six copies of every byte); Werkzeug's LimitedStream adds one more. For
 a 500 MB upload that is gigabytes of memcpy on a 2-core machine that also runs
 gpg. When the body has a known length and gunicorn's reader is the one we know,
-this module reads what gunicorn already buffered and then ``recv_into`` a
-reused buffer straight from the socket. Anything else falls back to
+this module reads what gunicorn already buffered and then ``recv`` straight
+from the socket. Anything else falls back to
 ``wsgi.input`` (Flask's test client, other servers, chunked bodies).
 """
 
@@ -68,13 +68,12 @@ def iter_body(environ: dict[str, Any], fallback: Any, chunk_size: int) -> Iterat
     body, first, sock, remaining = parts
     if first:
         yield first
-    buffer = bytearray(chunk_size)
-    view = memoryview(buffer)
     while remaining > 0:
-        want = min(chunk_size, remaining)
-        got = sock.recv_into(view[:want], want)
-        if got == 0:
+        # recv() builds the bytes object straight from the socket: one copy, where
+        # recv_into a reused buffer plus bytes() for the parser would be two.
+        chunk = sock.recv(min(chunk_size, remaining))
+        if not chunk:
             raise BodyTruncated("client closed the connection")
-        remaining -= got
-        yield bytes(view[:got])
+        remaining -= len(chunk)
+        yield chunk
     body.failed = False
