@@ -193,11 +193,13 @@ def running_drop(
                     journalist_port=journalist_port or free_port(),
                     state_dir=instance_dir,
                     system_tor=system_tor,
+                    # The stack's own client tor plays the demo confidant's Tor Browser:
+                    # with the key, both onions are proven to answer before we say so.
+                    client_auth_lines=(
+                        () if system_tor else (client_key_file.read_text().strip(),)
+                    ),
                 )
             )
-            if not system_tor:
-                # The stack's own client tor plays the demo confidant's Tor Browser.
-                onion_stack.authorize_client(client_key_file.read_text().strip())
             source_onion = onion_stack.source_address
             journalist_onion = onion_stack.journalist_address
             socks_port = onion_stack.socks_port

@@ -15,13 +15,21 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import shutil
+import threading
+import time
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
 from kring.onion.client_auth import ClientRegistry, add_key_to_client
 from kring.onion.errors import OnionError, PublishFailed
-from kring.onion.services import PublishedService, publish_service, unpublish_service
+from kring.onion.services import (
+    PublishedService,
+    ServiceSpec,
+    publish_service,
+    publish_services,
+    unpublish_service,
+)
 from kring.onion.services import wait_until_reachable as _wait_until_reachable
 from kring.onion.testnet import PrivateTorNetwork
 from kring.onion.tor_process import AttachedTor, LaunchedTor, attach_tor
@@ -45,7 +53,8 @@ class OnionPaths:
 
     @property
     def testnet_dir(self) -> Path:
-        """Scratch space of the private Tor network; wiped at every testnet start."""
+        """The private Tor network's folder: throw-away keys and a port plan are kept between
+        starts (see PrivateTorNetwork._plan_nodes), everything else is cleared at each start."""
         return self.root / "testnet"
 
 
@@ -119,14 +128,19 @@ class OnionStack:
         Invariant: source_ui and journalist_ui forward to loopback only; journalist_ui is never
         published without client authorisation.
         """
-        controller = self.host.controller
-        self.source = publish_service(
-            controller,
-            service_dir=self.paths.source_dir,
-            target=f"127.0.0.1:{self._source_port}",
+        # Side by side: both descriptor uploads run in the same round.
+        self.source, self.journalist = publish_services(
+            self.host.controller,
+            [
+                ServiceSpec(self.paths.source_dir, f"127.0.0.1:{self._source_port}"),
+                ServiceSpec(
+                    self.paths.journalist_dir,
+                    f"127.0.0.1:{self._journalist_port}",
+                    client_keys=tuple(ClientRegistry(self.paths.journalist_dir).public_keys()),
+                ),
+            ],
             timeout=timeout,
         )
-        self.reload_clients(timeout=timeout)
 
     def reload_clients(self, *, timeout: float = 60.0) -> PublishedService:
         """Re-publish journalist_ui with the keys now in ``authorized_clients/`` (after revoke).
@@ -153,9 +167,28 @@ class OnionStack:
             raise OnionError("this stack has no client tor of its own (attached to system tor)")
         return add_key_to_client(self.client.controller, auth_private_line)
 
-    def wait_until_reachable(self, *, timeout: float = 60.0) -> None:
-        """Wait until source_ui answers through ``socks_port`` (real check, with a deadline)."""
-        _wait_until_reachable(self.source_address, socks_port=self.socks_port, timeout=timeout)
+    def wait_until_reachable(self, *, timeout: float = 60.0, journalist: bool = False) -> None:
+        """Wait until source_ui (and with ``journalist`` journalist_ui, which needs a client
+        key in our client tor) answers through ``socks_port``; real checks, with a deadline.
+
+        Both are probed side by side: each check mostly waits on tor building circuits.
+        """
+        addresses = [self.source_address] + ([self.journalist_address] if journalist else [])
+        errors: list[BaseException] = []
+
+        def check(address: str) -> None:
+            try:
+                _wait_until_reachable(address, socks_port=self.socks_port, timeout=timeout)
+            except BaseException as exc:  # raised in the calling thread below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=check, args=(a,), daemon=True) for a in addresses]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[0]
 
     def stop(self) -> None:
         """Unpublish what we published on an attached tor; stop every tor we started, by PID.
@@ -197,6 +230,7 @@ def start_onion_stack(
     publish_timeout: float = 60.0,
     wait_reachable: bool = True,
     reachable_timeout: float = 90.0,
+    client_auth_lines: Sequence[str] = (),
 ) -> OnionStack:
     """Start (or attach to) tor and publish source_ui and journalist_ui as onion services.
 
@@ -204,10 +238,14 @@ def start_onion_stack(
     and a client tor, all owned by the returned stack. ``system_tor=True``: attach with cookie
     auth to ``control_socket`` (default ``/run/tor/control``) or ``control_port``.
     With ``wait_reachable`` the call returns only once source_ui answers through the SOCKS port.
+    ``client_auth_lines`` (testnet only) are confidant keys (``<addr>:descriptor:x25519:<key>``)
+    given to the stack's client tor before publishing; then journalist_ui must answer too.
 
     Invariant: on any failure everything started so far is stopped before the exception
     leaves; the testnet never touches the real Tor network; keys persist in ``state_dir``.
     """
+    if system_tor and client_auth_lines:
+        raise OnionError("client keys are only given to a client tor the stack started")
     paths = onion_paths(state_dir)
     paths.root.mkdir(parents=True, exist_ok=True)
     paths.root.chmod(0o700)
@@ -228,16 +266,21 @@ def start_onion_stack(
             )
         else:
             # The testnet's keys and logs are throw-away; the service keys live elsewhere.
-            shutil.rmtree(paths.testnet_dir, ignore_errors=True)
+            deadline = time.monotonic() + network_timeout
             network = PrivateTorNetwork(paths.testnet_dir)
-            network.start(timeout=network_timeout)
+            network.launch()
             onion_host = network.new_tor("onion_host", socks=False)
             client = network.new_tor("client")
-            # Start both side by side: bootstrap is mostly waiting on the network.
+            network.wait_until_usable(deadline=deadline)
+            # Not earlier: a tor that asks for a consensus before the first one exists backs
+            # off, and was measured to bootstrap 2-3 s later than one started just after it.
             onion_host.spawn()
             client.spawn()
             onion_host.wait_until_ready(bootstrap_timeout=network_timeout)
             client.wait_until_ready(bootstrap_timeout=network_timeout)
+            # Before publishing, so the first fetch of journalist_ui's descriptor can be read.
+            for line in client_auth_lines:
+                add_key_to_client(client.controller, line)
             stack = OnionStack(
                 paths=paths,
                 host=onion_host,
@@ -248,7 +291,9 @@ def start_onion_stack(
             )
         stack.publish(timeout=publish_timeout)
         if wait_reachable:
-            stack.wait_until_reachable(timeout=reachable_timeout)
+            stack.wait_until_reachable(
+                timeout=reachable_timeout, journalist=bool(client_auth_lines)
+            )
     except BaseException:
         if stack is not None:
             stack.stop()

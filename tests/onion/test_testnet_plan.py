@@ -1,0 +1,63 @@
+"""The private network keeps its throw-away keys between starts, but only with their ports.
+
+Reusing tor-gencert's authority keys and the relay identities saves most of a demo start
+(docs/performance.md); these check that reuse is exact, that stale state goes, and that a
+taken port makes a fresh plan instead of a network that cannot start.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from kring.onion.testnet import PrivateTorNetwork
+
+pytestmark = pytest.mark.tor
+
+
+def test_second_start_reuses_keys_and_clears_stale_state(tmp_path: Path) -> None:
+    first = PrivateTorNetwork(tmp_path, authorities=1, relays=3)
+    first.prepare_keys()
+    certificate = tmp_path / "auth0" / "keys" / "authority_certificate"
+    made = certificate.read_bytes()
+    (tmp_path / "relay0" / "cached-consensus").write_text("old consensus")
+    (tmp_path / "client").mkdir()
+    (tmp_path / "client" / "state").write_text("old client state")
+
+    second = PrivateTorNetwork(tmp_path, authorities=1, relays=3)
+    second.prepare_keys()
+
+    assert second.fingerprints == first.fingerprints
+    assert all(second.fingerprints.values())
+    assert certificate.read_bytes() == made  # not made again
+    assert not (tmp_path / "relay0" / "cached-consensus").exists()
+    assert not (tmp_path / "client").exists()
+    assert (tmp_path / "relay0" / "keys").is_dir()
+
+
+def test_a_taken_port_makes_a_fresh_plan(tmp_path: Path) -> None:
+    first = PrivateTorNetwork(tmp_path, authorities=1, relays=3)
+    first.prepare_keys()
+    plan = json.loads((tmp_path / "plan.json").read_text())
+    taken = plan["nodes"][0]["dir_port"]
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", taken))
+        blocker.listen()
+        second = PrivateTorNetwork(tmp_path, authorities=1, relays=3)
+        second.prepare_keys()
+    ports = [p for n in json.loads((tmp_path / "plan.json").read_text())["nodes"]
+             for p in (n["or_port"], n["dir_port"])]
+    assert taken not in ports
+    assert second.fingerprints != first.fingerprints
+
+
+def test_a_damaged_plan_is_replaced(tmp_path: Path) -> None:
+    PrivateTorNetwork(tmp_path, authorities=1, relays=3).prepare_keys()
+    (tmp_path / "plan.json").write_text("{not json")
+    again = PrivateTorNetwork(tmp_path, authorities=1, relays=3)
+    again.prepare_keys()
+    assert all(again.fingerprints.values())
+    assert json.loads((tmp_path / "plan.json").read_text())["nodes"]
