@@ -92,12 +92,18 @@ class GpgHome:
         )
 
     def kill_agent(self) -> None:
-        """Stop a gpg-agent that gpg may have started for this home."""
+        """Stop a gpg-agent that gpg may have started for this home (and so its cached
+        passphrases and any scdaemon it started).
+
+        Only the agent: Kring never makes gpg start dirmngr (keys come from files, no
+        keyserver or WKD lookups), and ``--kill all`` costs three agent connections instead
+        of one on every workstation open and every reporter key operation.
+        """
         gpgconf = shutil.which("gpgconf")
         if gpgconf is None:
             return
         subprocess.run(
-            [gpgconf, "--homedir", str(self.path), "--kill", "all"],
+            [gpgconf, "--homedir", str(self.path), "--kill", "gpg-agent"],
             capture_output=True,
             check=False,
             timeout=30,

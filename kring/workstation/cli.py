@@ -12,7 +12,7 @@ from kring.crypto.errors import BundleError, CryptoError, KeyGenerationFailed
 from kring.crypto.gpg import GpgHome
 from kring.workstation.checks import check_gpg_home, check_network, check_swap
 from kring.workstation.export import Mat2NotInstalled, export_cleaned
-from kring.workstation.home import default_home_path, secret_key_fingerprints
+from kring.workstation.home import default_home_path, secret_key_fingerprints, secret_key_ids
 from kring.workstation.keygen import fingerprint_qr, format_fingerprint, generate_confidant_key
 from kring.workstation.opening import OpenAborted, open_bundle_into
 from kring.workstation.progress import SHOW_FROM_BYTES, ProgressBar, human_size
@@ -85,7 +85,11 @@ def _progress_factory(
 def cmd_open(args: argparse.Namespace) -> int:
     """Open a bundle into ``--to`` and print a summary."""
     home = GpgHome(args.gnupg_home)
-    if not home.path.is_dir() or not secret_key_fingerprints(home):
+    own_keys: list[str] = []
+    if home.path.is_dir():
+        home.kill_agent()  # a passphrase cached by an earlier agent would hide a wrong one
+        own_keys = secret_key_ids(home)
+    if not own_keys:
         return _fail(f"no secret key in {home.path}; run keygen first or pass --gnupg-home")
     limits = BundleLimits(
         max_total_bytes=int(args.max_total_gb * 1024**3), max_ratio=args.max_ratio
@@ -112,6 +116,7 @@ def cmd_open(args: argparse.Namespace) -> int:
             passphrase=passphrase,
             limits=limits,
             progress=_progress_factory(bars),
+            own_keys=own_keys,
         )
     except OpenAborted as exc:
         return _fail(str(exc))

@@ -38,7 +38,8 @@ def secret_key_fingerprints(home: GpgHome) -> list[str]:
 
 
 def secret_key_ids(home: GpgHome) -> list[str]:
-    """Long key ids of every secret (sub)key in ``home`` (what ENC_TO reports)."""
+    """Long key ids of every secret (sub)key in ``home`` (what ENC_TO reports); empty when
+    the home holds no secret key."""
     listed = home.run(["--with-colons", "--list-secret-keys"])
     return [
         fields[4]

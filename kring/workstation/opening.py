@@ -142,8 +142,13 @@ def open_bundle_into(
     passphrase: str,
     limits: BundleLimits | None = None,
     progress: ProgressFactory | None = None,
+    own_keys: list[str] | None = None,
 ) -> OpenReport:
     """Decrypt a bundle into ``target/<designation>/``: transcript files plus ``files/``.
+
+    ``own_keys``: the home's secret key ids when the caller has just listed them right
+    after stopping the agent (the CLI does, to refuse early); otherwise this stops the
+    agent and lists them itself.
 
     Invariant: the bundle's structure and manifest are checked before
     anything is written; files are named only from sanitised names inside
@@ -156,7 +161,8 @@ def open_bundle_into(
     does not linger in memory.
     """
     limits = limits or BundleLimits()
-    home.kill_agent()  # a cached passphrase would hide a wrong one
+    if own_keys is None:
+        home.kill_agent()  # a cached passphrase would hide a wrong one
     try:
         with open_bundle(bundle_path, limits) as bundle:
             manifest = bundle.manifest
@@ -173,7 +179,8 @@ def open_bundle_into(
                     f"{folder} has {human_size(free)} free and the bundle holds "
                     f"{human_size(needed)}: it may not fit"
                 )
-            own_keys = secret_key_ids(home)
+            if own_keys is None:
+                own_keys = secret_key_ids(home)
             budget = limits.max_total_bytes
             try:
                 for item in manifest.items:
