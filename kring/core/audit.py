@@ -37,6 +37,7 @@ class Action(enum.StrEnum):
     DOWNLOADED_BUNDLE = "downloaded_bundle"
     REPLIED = "replied"
     STATUS_CHANGED = "status_changed"
+    FEEDBACK_RECORDED = "feedback_recorded"
     ITEMS_DELETED = "items_deleted"
     CONVERSATION_DELETED = "conversation_deleted"
 

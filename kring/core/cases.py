@@ -98,6 +98,35 @@ def set_status(ctx: CoreContext, confidant_id: int, slug: str, status: str, *, a
         )
 
 
+def record_feedback(ctx: CoreContext, confidant_id: int, slug: str, *, actor: str) -> dt.date:
+    """Record that the reporter got feedback today; return the day on record.
+
+    Feedback (what was done with the report, or will be) ends the legal clock's second
+    term, and its day gives the statistics their "days to feedback". Feedback implies
+    receipt: an unacknowledged conversation is acknowledged on the same day. Recording
+    twice keeps the first day (the legal term was met then).
+    """
+    today = ctx.today()
+    with ctx.sessions.begin() as db:
+        reporter = find_visible(db, confidant_id, slug)
+        if reporter.feedback_given_on is not None:
+            return reporter.feedback_given_on
+        if reporter.acknowledged_on is None:
+            reporter.acknowledged_on = today
+            reporter.feedback_due_on = feedback_by(today)
+            if reporter.status == ConversationStatus.NEW.value:
+                reporter.status = ConversationStatus.ACKNOWLEDGED.value
+        reporter.feedback_given_on = today
+        record(
+            db,
+            day=today,
+            actor=actor,
+            action=Action.FEEDBACK_RECORDED,
+            designation=reporter.designation,
+        )
+        return today
+
+
 def reply(ctx: CoreContext, confidant_id: int, slug: str, text: str, *, actor: str) -> None:
     """Send a reply, encrypted at once to the reporter's key and this confidant's key.
 

@@ -156,6 +156,7 @@ def list_inbox(ctx: CoreContext, confidant_id: int, query: InboxQuery) -> InboxP
                 Reporter.status,
                 Reporter.created_on,
                 Reporter.acknowledged_on,
+                Reporter.feedback_given_on,
                 Reporter.last_activity_on,
                 starred,
             ),
@@ -186,6 +187,7 @@ def list_inbox(ctx: CoreContext, confidant_id: int, query: InboxQuery) -> InboxP
                     received_on=row.created_on,
                     acknowledged_on=row.acknowledged_on,
                     today=today,
+                    feedback_given_on=row.feedback_given_on,
                 ),
             )
             for row in rows
@@ -255,6 +257,7 @@ class ConversationDetail:
     status: str
     created_on: dt.date
     acknowledged_on: dt.date | None
+    feedback_given_on: dt.date | None
     closed_on: dt.date | None
     last_activity_on: dt.date
     addressed_to_all: bool
@@ -310,6 +313,7 @@ def load_conversation(ctx: CoreContext, confidant_id: int, slug: str) -> Convers
         status=reporter.status,
         created_on=reporter.created_on,
         acknowledged_on=reporter.acknowledged_on,
+        feedback_given_on=reporter.feedback_given_on,
         closed_on=reporter.closed_on,
         last_activity_on=reporter.last_activity_on,
         addressed_to_all=reporter.recipient_id is None,
@@ -320,6 +324,7 @@ def load_conversation(ctx: CoreContext, confidant_id: int, slug: str) -> Convers
             received_on=reporter.created_on,
             acknowledged_on=reporter.acknowledged_on,
             today=ctx.today(),
+            feedback_given_on=reporter.feedback_given_on,
         ),
         items=[
             ItemRow(

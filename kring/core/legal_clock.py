@@ -82,14 +82,17 @@ def clock_for(
     received_on: dt.date,
     acknowledged_on: dt.date | None,
     today: dt.date,
+    feedback_given_on: dt.date | None = None,
 ) -> ClockState | None:
     """The running legal deadline, or None when no clock applies.
 
     Only reports of wrongdoing have a clock; it stops when the conversation is
-    closed. Before acknowledgement it counts to ``received_on`` + 7 days, after
-    it to the feedback day.
+    closed or feedback was recorded. Before acknowledgement it counts to
+    ``received_on`` + 7 days, after it to the feedback day.
     """
     if path != ReporterPath.WRONGDOING.value or status == ConversationStatus.CLOSED.value:
+        return None
+    if feedback_given_on is not None:
         return None
     if acknowledged_on is None:
         stage, due, soon = Stage.ACKNOWLEDGE, acknowledge_by(received_on), ACKNOWLEDGE_SOON_DAYS
@@ -137,7 +140,8 @@ def deadline_sql() -> ColumnElement[Any]:
     return case(
         (
             (Reporter.path == ReporterPath.WRONGDOING.value)
-            & (Reporter.status != ConversationStatus.CLOSED.value),
+            & (Reporter.status != ConversationStatus.CLOSED.value)
+            & Reporter.feedback_given_on.is_(None),
             case(
                 (
                     Reporter.acknowledged_on.is_(None),

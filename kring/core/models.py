@@ -132,6 +132,8 @@ class Reporter(Base):
     # acknowledged_on + 3 months (month-end clamped), kept so the inbox can
     # sort by deadline in SQL; kring.core.legal_clock computes it.
     feedback_due_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    # The day a confidant recorded that the reporter got feedback: stops the clock.
+    feedback_given_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     closed_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     # Statistics (issue 8). Counted only with the reporter's explicit consent;
     # the unit is a coarse name from the admin's list, never a small team.

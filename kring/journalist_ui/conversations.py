@@ -21,6 +21,7 @@ from kring.core import cases, closing, reporting
 from kring.core import inbox as inbox_service
 from kring.core.models import Category, ConversationStatus, Outcome, ReporterPath
 from kring.journalist_ui.auth import fresh_totp, require_login
+from kring.journalist_ui.formatting import day as format_day
 from kring.journalist_ui.state import core
 from kring.journalist_ui.streaming import stream_bundle
 
@@ -103,6 +104,15 @@ def status(slug: str) -> Response:
     else:
         cases.set_status(core(), account.id, slug, chosen, actor=account.username or "")
     flash(_("Status changed."))
+    return _back(slug)
+
+
+@bp.post("/c/<slug>/feedback")
+def feedback(slug: str) -> Response:
+    """Record that the reporter got feedback today (stops the legal clock)."""
+    account = require_login()
+    day = cases.record_feedback(core(), account.id, slug, actor=account.username or "")
+    flash(_("Feedback recorded as given on %(day)s.", day=format_day(day)))
     return _back(slug)
 
 

@@ -111,6 +111,29 @@ def test_filters_star_and_pages(ctx: CoreContext, two: tuple[int, int]) -> None:
             inbox.parse_inbox_query(bad)
 
 
+def test_recorded_feedback_acknowledges_stops_the_clock_and_keeps_its_day(
+    ctx: CoreContext, two: tuple[int, int]
+) -> None:
+    a, _ = two
+    _conversations(ctx, 2, recipients=[a], path="wrongdoing", created_on=dt.date(2028, 2, 1))
+    ctx.today = lambda: dt.date(2028, 2, 5)
+    assert cases.record_feedback(ctx, a, "word000000-other", actor="anna") == dt.date(2028, 2, 5)
+    ctx.today = lambda: TODAY
+    # A second press later does not move the day the legal term was met.
+    assert cases.record_feedback(ctx, a, "word000000-other", actor="anna") == dt.date(2028, 2, 5)
+    detail = inbox.load_conversation(ctx, a, "word000000-other")
+    assert (detail.status, detail.acknowledged_on, detail.feedback_given_on) == (
+        "acknowledged", dt.date(2028, 2, 5), dt.date(2028, 2, 5)
+    )
+    assert detail.clock is None
+    rows = inbox.list_inbox(ctx, a, inbox.parse_inbox_query({"sort": "deadline"})).rows
+    # The one still waiting (overdue since 8 February) sorts first; the other has no clock.
+    assert [(r.designation, r.clock is None) for r in rows] == [
+        ("word000001 other", False),
+        ("word000000 other", True),
+    ]
+
+
 def test_sort_by_deadline_matches_the_clock(ctx: CoreContext, two: tuple[int, int]) -> None:
     a, _ = two
     _conversations(ctx, 3, recipients=[a], path="just_talk")

@@ -41,6 +41,7 @@ def test_only_counted_conversations_become_records(ctx: CoreContext) -> None:
         unit="Finance",
         outcome="resolved",
         acknowledged_on=dt.date(2026, 5, 13),
+        feedback_given_on=dt.date(2026, 7, 1),
         status="closed",
     )
     add_reporter(
@@ -56,7 +57,7 @@ def test_only_counted_conversations_become_records(ctx: CoreContext) -> None:
             unit="Finance",
             outcome="resolved",
             days_to_acknowledgement=3,
-            days_to_feedback=None,  # no feedback day is recorded by the model
+            days_to_feedback=49,  # 13 May to 1 July
         ),
         CaseRecord(
             quarter="2026-Q4",

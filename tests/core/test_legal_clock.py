@@ -71,6 +71,16 @@ def test_feedback_clock_after_acknowledgement() -> None:
     assert late is not None and late.urgency is Urgency.OVERDUE
 
 
+def test_recorded_feedback_stops_the_clock() -> None:
+    overdue = clock_for(path="wrongdoing", status="in_progress", received_on=D(2028, 2, 25),
+                        acknowledged_on=D(2028, 2, 29), today=D(2028, 6, 1))
+    assert overdue is not None and overdue.urgency is Urgency.OVERDUE
+    given = clock_for(path="wrongdoing", status="in_progress", received_on=D(2028, 2, 25),
+                      acknowledged_on=D(2028, 2, 29), today=D(2028, 6, 1),
+                      feedback_given_on=D(2028, 5, 2))
+    assert given is None
+
+
 def test_no_clock_for_other_paths_or_closed() -> None:
     assert _clock(D(2028, 3, 10), path="advice") is None
     assert _clock(D(2028, 3, 10), path="formal") is None

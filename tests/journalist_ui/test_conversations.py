@@ -199,6 +199,32 @@ def test_status_acknowledgement_records_the_day(
         assert row is not None and row.closed_on == TODAY and row.acknowledged_on == TODAY
 
 
+def test_feedback_given_is_recorded_and_stops_the_clock(
+    client: FlaskClient, admin: Account, clock: Clock, jctx: CoreContext
+) -> None:
+    secrets_ = write_report(jctx, CODENAME, message="m", path="wrongdoing")
+    slug = designation_of(jctx, secrets_)
+    login(client, admin, clock)
+    with client.get(f"/en/c/{slug}") as page:
+        html = page.get_data(as_text=True)
+        assert "Acknowledge by" in html and "Feedback given today" in html
+    status, _ = post(client, f"/en/c/{slug}/feedback", {}, page=f"/en/c/{slug}")
+    assert status == 302
+    with client.get(f"/en/c/{slug}") as page:
+        html = page.get_data(as_text=True)
+    assert "Feedback recorded as given on" in html
+    assert "feedback given on" in html and "Legal clock" not in html
+    assert "Feedback given today" not in html  # no dead button once recorded
+    with jctx.sessions() as db:
+        row = db.scalar(select(Reporter))
+        assert row is not None and (row.feedback_given_on, row.acknowledged_on) == (TODAY, TODAY)
+        actions = [a.action for a in db.scalars(select(AuditEntry))]
+        assert "feedback_recorded" in actions
+    # Without the CSRF token nothing changes: a clear 400.
+    with client.post(f"/en/c/{slug}/feedback") as refused:
+        assert refused.status_code == 400
+
+
 def test_star_and_filter(
     client: FlaskClient, admin: Account, clock: Clock, jctx: CoreContext
 ) -> None:

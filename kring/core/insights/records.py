@@ -5,9 +5,9 @@ Invariant: only conversations whose reporter agreed to be counted
 coarse fields of ``CaseRecord`` (quarter, category, path, unit, outcome,
 whole days). No designation, id or exact day is returned.
 
-Days to feedback: the model records when feedback is *due*
-(``feedback_due_on``) but not when it was *given*, so ``days_to_feedback`` is
-always ``None`` until a feedback day is recorded (see docs/insights.md).
+Days to feedback: from the acknowledgement to the day a confidant recorded that
+the reporter got feedback (``feedback_given_on``, journalist_ui's "feedback
+given" button); ``None`` while no feedback is recorded.
 """
 
 from __future__ import annotations
@@ -37,12 +37,13 @@ def case_records(ctx: CoreContext) -> list[CaseRecord]:
         Reporter.unit,
         Reporter.outcome,
         Reporter.acknowledged_on,
+        Reporter.feedback_given_on,
     ).where(Reporter.counted.is_(True))
     quarters: dict[dt.date, str] = {}
     records = []
     with ctx.sessions() as db:
         rows = db.execute(stmt).all()
-    for created, category, closing, path, unit, outcome, acknowledged in rows:
+    for created, category, closing, path, unit, outcome, acknowledged, feedback in rows:
         quarter = quarters.get(created)
         if quarter is None:
             quarter = quarters[created] = quarter_of(created)
@@ -54,7 +55,7 @@ def case_records(ctx: CoreContext) -> list[CaseRecord]:
                 unit=unit,
                 outcome=outcome,
                 days_to_acknowledgement=_days(created, acknowledged),
-                days_to_feedback=None,
+                days_to_feedback=_days(acknowledged, feedback) if acknowledged else None,
             )
         )
     return records

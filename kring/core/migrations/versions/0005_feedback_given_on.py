@@ -1,0 +1,27 @@
+"""feedback given on: the day a confidant recorded feedback to the reporter
+
+Stops the legal feedback clock and gives the statistics their days to feedback.
+
+Revision ID: 0005
+Revises: 0004
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("reporters", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("feedback_given_on", sa.Date(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("reporters", schema=None) as batch_op:
+        batch_op.drop_column("feedback_given_on")
