@@ -68,6 +68,13 @@ def mark_read(ctx: CoreContext, confidant_id: int, slug: str) -> int:
 _ORDER = list(ConversationStatus)
 
 
+def _acknowledge(reporter: Reporter, today: dt.date) -> None:
+    """Record the acknowledgement (once): the feedback term runs three months from it."""
+    if reporter.acknowledged_on is None:
+        reporter.acknowledged_on = today
+        reporter.feedback_due_on = feedback_by(today)
+
+
 def set_status(ctx: CoreContext, confidant_id: int, slug: str, status: str, *, actor: str) -> None:
     """Move a conversation to ``status``; the first move past "new" records the day.
 
@@ -84,9 +91,8 @@ def set_status(ctx: CoreContext, confidant_id: int, slug: str, status: str, *, a
         reporter = find_visible(db, confidant_id, slug)
         if target is ConversationStatus.NEW and reporter.acknowledged_on is not None:
             raise InvalidChoice("an acknowledged conversation cannot become new again")
-        if target is not ConversationStatus.NEW and reporter.acknowledged_on is None:
-            reporter.acknowledged_on = today
-            reporter.feedback_due_on = feedback_by(today)
+        if target is not ConversationStatus.NEW:
+            _acknowledge(reporter, today)
         reporter.closed_on = today if target is ConversationStatus.CLOSED else None
         reporter.status = target.value
         record(
@@ -111,11 +117,9 @@ def record_feedback(ctx: CoreContext, confidant_id: int, slug: str, *, actor: st
         reporter = find_visible(db, confidant_id, slug)
         if reporter.feedback_given_on is not None:
             return reporter.feedback_given_on
-        if reporter.acknowledged_on is None:
-            reporter.acknowledged_on = today
-            reporter.feedback_due_on = feedback_by(today)
-            if reporter.status == ConversationStatus.NEW.value:
-                reporter.status = ConversationStatus.ACKNOWLEDGED.value
+        _acknowledge(reporter, today)
+        if reporter.status == ConversationStatus.NEW.value:
+            reporter.status = ConversationStatus.ACKNOWLEDGED.value
         reporter.feedback_given_on = today
         record(
             db,
