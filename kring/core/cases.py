@@ -14,7 +14,9 @@ Security invariants kept here:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 
 from sqlalchemy import delete, select
 
@@ -22,7 +24,7 @@ from kring.core import reporting
 from kring.core.audit import Action, record
 from kring.core.context import CoreContext
 from kring.core.errors import InvalidChoice, ItemNotFound
-from kring.core.inbox import find_visible, visible_items_stmt
+from kring.core.inbox import ConversationNotFound, find_visible, visible_items_stmt
 from kring.core.legal_clock import feedback_by
 from kring.core.models import (
     Confidant,
@@ -61,6 +63,30 @@ def mark_read(ctx: CoreContext, confidant_id: int, slug: str) -> int:
         )
         new = [i.id for i in db.scalars(visible_items_stmt(confidant_id, reporter.id))]
         new = [item_id for item_id in new if item_id not in read]
+        db.add_all(ReadMark(confidant_id=confidant_id, item_id=item_id) for item_id in new)
+        return len(new)
+
+
+def mark_items_read(ctx: CoreContext, confidant_id: int, slug: str, seqs: Iterable[int]) -> int:
+    """Mark the items with these sequence numbers read (after a finished download).
+
+    Only items this confidant can see; already read ones are left alone. Returns how many
+    became read. A conversation deleted meanwhile marks nothing.
+    """
+    wanted = set(seqs)
+    with ctx.sessions.begin() as db:
+        try:
+            reporter = find_visible(db, confidant_id, slug)
+        except ConversationNotFound:
+            return 0
+        read = set(
+            db.scalars(select(ReadMark.item_id).where(ReadMark.confidant_id == confidant_id))
+        )
+        new = [
+            item.id
+            for item in db.scalars(visible_items_stmt(confidant_id, reporter.id))
+            if item.seq in wanted and item.id not in read
+        ]
         db.add_all(ReadMark(confidant_id=confidant_id, item_id=item_id) for item_id in new)
         return len(new)
 
@@ -157,10 +183,20 @@ def reply(ctx: CoreContext, confidant_id: int, slug: str, text: str, *, actor: s
             )
 
 
+@dataclasses.dataclass(frozen=True)
+class DownloadableItem:
+    """Where one item's ciphertext lies, and the name to offer it under."""
+
+    lookup_id: str
+    blob_name: str
+    download_name: str
+    seq: int
+
+
 def item_for_download(
     ctx: CoreContext, confidant_id: int, slug: str, item_id: int, *, actor: str
-) -> tuple[str, str, str]:
-    """(lookup id, blob name, download name) of one item encrypted to this confidant."""
+) -> DownloadableItem:
+    """One item encrypted to this confidant, ready to be streamed (the download is audited)."""
     with ctx.sessions.begin() as db:
         reporter = find_visible(db, confidant_id, slug)
         item = db.scalar(visible_items_stmt(confidant_id, reporter.id).where(Item.id == item_id))
@@ -174,7 +210,7 @@ def item_for_download(
             designation=reporter.designation,
         )
         name = f"{reporter.designation.replace(' ', '-')}-{item.seq}-{item.kind}.gpg"
-        return reporter.lookup_id, item.blob_name, name
+        return DownloadableItem(reporter.lookup_id, item.blob_name, name, item.seq)
 
 
 def bundle_items(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from flask import (
@@ -11,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -24,6 +24,9 @@ from kring.journalist_ui.auth import fresh_totp, require_login
 from kring.journalist_ui.formatting import day as format_day
 from kring.journalist_ui.state import core
 from kring.journalist_ui.streaming import stream_bundle
+
+# Ciphertext is streamed in these pieces: memory stays flat for any file size.
+_DOWNLOAD_CHUNK = 1024 * 1024
 
 bp = Blueprint("conversations", __name__, url_prefix="/<lang>")
 
@@ -133,18 +136,22 @@ def reply(slug: str) -> Any:
 def download_item(slug: str, item_id: int) -> Response:
     """One item's ciphertext, as stored."""
     account = require_login()
-    lookup_id, blob, name = cases.item_for_download(
-        core(), account.id, slug, item_id, actor=account.username or ""
-    )
-    return send_file(
-        reporting.read_blob_stream(core(), lookup_id, blob),
-        mimetype="application/pgp-encrypted",
-        as_attachment=True,
-        download_name=name,
-        conditional=False,
-        etag=False,
-        max_age=0,
-    )
+    item = cases.item_for_download(core(), account.id, slug, item_id, actor=account.username or "")
+    ctx, account_id = core(), account.id
+    # Opened before the response starts: a missing file is an error page, not a cut download.
+    handle = reporting.read_blob_stream(ctx, item.lookup_id, item.blob_name)
+
+    def chunks() -> Iterator[bytes]:
+        with handle:
+            while chunk := handle.read(_DOWNLOAD_CHUNK):
+                yield chunk
+        # Read once it was handed over whole; a cancelled download leaves it unread.
+        cases.mark_items_read(ctx, account_id, slug, [item.seq])
+
+    response = Response(chunks(), mimetype="application/pgp-encrypted", direct_passthrough=True)
+    response.headers["Content-Disposition"] = f'attachment; filename="{item.download_name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/c/<slug>/bundle.zip")
@@ -160,9 +167,15 @@ def bundle(slug: str) -> Response:
     if not items:
         flash(_("There is nothing new to download."))
         return _back(slug)
-    today = core().today()
+    ctx, today, account_id = core(), core().today(), account.id
+    seqs = [item.seq for item in items]
     response = Response(
-        stream_bundle(designation, today, items),
+        stream_bundle(
+            designation,
+            today,
+            items,
+            on_complete=lambda: cases.mark_items_read(ctx, account_id, slug, seqs),
+        ),
         mimetype="application/zip",
         direct_passthrough=True,
     )

@@ -8,7 +8,7 @@ import io
 import logging
 import queue
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from kring.crypto.bundle import BundleItem, write_bundle
 
@@ -41,8 +41,18 @@ class _QueueSink(io.RawIOBase):
                     raise BrokenPipeError("download cancelled") from None
 
 
-def stream_bundle(designation: str, day: dt.date, items: Sequence[BundleItem]) -> Iterator[bytes]:
-    """Yield the bytes of ``write_bundle`` as they are produced (ciphertext only)."""
+def stream_bundle(
+    designation: str,
+    day: dt.date,
+    items: Sequence[BundleItem],
+    *,
+    on_complete: Callable[[], object] | None = None,
+) -> Iterator[bytes]:
+    """Yield the bytes of ``write_bundle`` as they are produced (ciphertext only).
+
+    ``on_complete`` runs once the whole bundle was handed to the server, never after a
+    failure or a cancelled download (the items then stay unread).
+    """
     chunks: queue.Queue[object] = queue.Queue(maxsize=16)
     stop = threading.Event()
 
@@ -64,6 +74,8 @@ def stream_bundle(designation: str, day: dt.date, items: Sequence[BundleItem]) -
         while True:
             chunk = chunks.get()
             if chunk is _DONE:
+                if on_complete is not None:
+                    on_complete()
                 return
             if isinstance(chunk, Exception):
                 # Headers are sent already; stopping short leaves a broken zip

@@ -137,10 +137,6 @@ def test_downloads_single_item_and_bundles(
     with jctx.sessions() as db:
         items = list(db.scalars(select(Item).order_by(Item.seq)))
     login(client, admin, clock)
-    with client.get(f"/en/c/{slug}/items/{items[1].id}.gpg") as one:
-        assert one.status_code == 200 and one.mimetype == "application/pgp-encrypted"
-        body = one.get_data()
-    assert confidant_key.decrypt(body)[0] == b"%PDF secret"
     with client.get(f"/en/c/{slug}/bundle.zip?which=unread") as bundle:
         assert bundle.status_code == 200
         assert f'filename="{slug}-{TODAY.isoformat()}.zip"' in bundle.headers["Content-Disposition"]
@@ -158,13 +154,32 @@ def test_downloads_single_item_and_bundles(
     path.write_bytes(data)
     with open_bundle(path) as reader:  # the workstation's reader accepts it
         assert [m.seq for m in reader] == [1, 2]
-    # Read marks: after marking read, the unread bundle is empty.
-    status, _ = post(client, f"/en/c/{slug}/read", {}, page=f"/en/c/{slug}")
-    assert status == 302
+    # The finished download marked both read: nothing new is left to download.
     with client.get(f"/en/c/{slug}/bundle.zip?which=unread") as empty:
         assert empty.status_code == 302
     with client.get(f"/en/c/{slug}/bundle.zip?which=all") as full:
         assert full.status_code == 200 and len(full.get_data()) == len(data)
+    with client.get(f"/en/c/{slug}/items/{items[1].id}.gpg") as one:
+        assert one.status_code == 200 and one.mimetype == "application/pgp-encrypted"
+        body = one.get_data()
+    assert confidant_key.decrypt(body)[0] == b"%PDF secret"
+
+
+def test_a_downloaded_item_is_read_and_the_rest_stays_unread(
+    client: FlaskClient, admin: Account, clock: Clock, jctx: CoreContext
+) -> None:
+    secrets_ = write_report(jctx, CODENAME, message="m", files=[("a.pdf", b"%PDF a")])
+    slug = designation_of(jctx, secrets_)
+    with jctx.sessions() as db:
+        items = list(db.scalars(select(Item).order_by(Item.seq)))
+    login(client, admin, clock)
+    with client.get(f"/en/c/{slug}/items/{items[1].id}.gpg") as one:
+        assert one.status_code == 200
+        one.get_data()
+    with client.get(f"/en/c/{slug}/bundle.zip?which=unread") as rest:
+        data = rest.get_data()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert set(archive.namelist()) == {"manifest.json", "items/1.gpg"}
     with jctx.sessions() as db:
         actions = [e.action for e in db.scalars(select(AuditEntry))]
     assert "downloaded_item" in actions and "downloaded_bundle" in actions
@@ -324,6 +339,9 @@ def test_cancelled_bundle_download_stops_the_writer(
     assert first.startswith(b"PK")
     response.close()
     assert threading.active_count() == before
+    # Cut short: nothing was marked read, so "Download unread" still offers both items.
+    with client.get(f"/en/c/{slug}") as page:
+        assert "Download unread (2)" in page.get_data(as_text=True)
 
 
 def test_inbox_page_queries_do_not_grow(
