@@ -75,7 +75,10 @@ def stream_bundle(
             chunk = chunks.get()
             if chunk is _DONE:
                 if on_complete is not None:
-                    on_complete()
+                    try:
+                        on_complete()
+                    except Exception as exc:  # noqa: BLE001 - the bundle itself went out whole
+                        log.warning("after a bundle download: %s", type(exc).__name__)
                 return
             if isinstance(chunk, Exception):
                 # Headers are sent already; stopping short leaves a broken zip
