@@ -11,6 +11,7 @@ Every process listens on 127.0.0.1 only and is a :class:`LaunchedTor` we own, st
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import queue
 import shutil
@@ -58,6 +59,17 @@ def ports_free(ports: Sequence[int]) -> bool:
         for sock in sockets:
             sock.close()
     return True
+
+
+def _certificate_valid(data_dir: Path, *, margin_days: int = 7) -> bool:
+    """True if the authority certificate exists and expires more than ``margin_days`` away."""
+    try:
+        text = (data_dir / "keys" / "authority_certificate").read_text()
+        expires = text.split("dir-key-expires ", 1)[1].splitlines()[0].strip()
+        until = dt.datetime.strptime(expires, "%Y-%m-%d %H:%M:%S").replace(tzinfo=dt.UTC)
+    except (OSError, IndexError, ValueError):
+        return False
+    return until - dt.datetime.now(dt.UTC) > dt.timedelta(days=margin_days)
 
 
 def _keep_only_keys(data_dir: Path) -> None:
@@ -341,6 +353,8 @@ class PrivateTorNetwork:
             return None
         if not all((n.data_dir / "keys").is_dir() for n in nodes):
             return None
+        if not all(_certificate_valid(n.data_dir) for n in nodes if n.authority):
+            return None  # tor-gencert's certificates last 12 months: make new ones in time
         if not ports_free([port for n in nodes for port in (n.or_port, n.dir_port)]):
             return None
         return nodes

@@ -61,3 +61,16 @@ def test_a_damaged_plan_is_replaced(tmp_path: Path) -> None:
     again.prepare_keys()
     assert all(again.fingerprints.values())
     assert json.loads((tmp_path / "plan.json").read_text())["nodes"]
+
+
+def test_an_expiring_authority_certificate_makes_fresh_keys(tmp_path: Path) -> None:
+    first = PrivateTorNetwork(tmp_path, authorities=1, relays=3)
+    first.prepare_keys()
+    certificate = tmp_path / "auth0" / "keys" / "authority_certificate"
+    text = certificate.read_text()
+    expires = text.split("dir-key-expires ", 1)[1].splitlines()[0]
+    certificate.write_text(text.replace(expires, "2020-01-01 00:00:00"))
+    second = PrivateTorNetwork(tmp_path, authorities=1, relays=3)
+    second.prepare_keys()
+    assert second.fingerprints != first.fingerprints
+    assert "2020-01-01" not in certificate.read_text()
