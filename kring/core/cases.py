@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from kring.core import reporting
 from kring.core.audit import Action, record
@@ -53,18 +54,7 @@ def set_star(ctx: CoreContext, confidant_id: int, slug: str, *, starred: bool) -
 def mark_read(ctx: CoreContext, confidant_id: int, slug: str) -> int:
     """Mark every item this confidant can see in the conversation read; return how many."""
     with ctx.sessions.begin() as db:
-        reporter = find_visible(db, confidant_id, slug)
-        read = set(
-            db.scalars(
-                select(ReadMark.item_id)
-                .join(Item, Item.id == ReadMark.item_id)
-                .where(ReadMark.confidant_id == confidant_id, Item.reporter_id == reporter.id)
-            )
-        )
-        new = [i.id for i in db.scalars(visible_items_stmt(confidant_id, reporter.id))]
-        new = [item_id for item_id in new if item_id not in read]
-        db.add_all(ReadMark(confidant_id=confidant_id, item_id=item_id) for item_id in new)
-        return len(new)
+        return _mark_visible_read(db, confidant_id, find_visible(db, confidant_id, slug).id)
 
 
 def mark_items_read(ctx: CoreContext, confidant_id: int, slug: str, seqs: Iterable[int]) -> int:
@@ -73,22 +63,33 @@ def mark_items_read(ctx: CoreContext, confidant_id: int, slug: str, seqs: Iterab
     Only items this confidant can see; already read ones are left alone. Returns how many
     became read. A conversation deleted meanwhile marks nothing.
     """
-    wanted = set(seqs)
     with ctx.sessions.begin() as db:
         try:
             reporter = find_visible(db, confidant_id, slug)
         except ConversationNotFound:
             return 0
-        read = set(
-            db.scalars(select(ReadMark.item_id).where(ReadMark.confidant_id == confidant_id))
+        return _mark_visible_read(db, confidant_id, reporter.id, seqs=set(seqs))
+
+
+def _mark_visible_read(
+    db: Session, confidant_id: int, reporter_id: int, *, seqs: set[int] | None = None
+) -> int:
+    """Read marks for this confidant's visible items of one conversation (``seqs``: only
+    those); returns how many were new."""
+    read = set(
+        db.scalars(
+            select(ReadMark.item_id)
+            .join(Item, Item.id == ReadMark.item_id)
+            .where(ReadMark.confidant_id == confidant_id, Item.reporter_id == reporter_id)
         )
-        new = [
-            item.id
-            for item in db.scalars(visible_items_stmt(confidant_id, reporter.id))
-            if item.seq in wanted and item.id not in read
-        ]
-        db.add_all(ReadMark(confidant_id=confidant_id, item_id=item_id) for item_id in new)
-        return len(new)
+    )
+    new = [
+        item.id
+        for item in db.scalars(visible_items_stmt(confidant_id, reporter_id))
+        if item.id not in read and (seqs is None or item.seq in seqs)
+    ]
+    db.add_all(ReadMark(confidant_id=confidant_id, item_id=item_id) for item_id in new)
+    return len(new)
 
 
 _ORDER = list(ConversationStatus)

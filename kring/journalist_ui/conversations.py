@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -149,6 +150,8 @@ def download_item(slug: str, item_id: int) -> Response:
         cases.mark_items_read(ctx, account_id, slug, [item.seq])
 
     response = Response(chunks(), mimetype="application/pgp-encrypted", direct_passthrough=True)
+    # The size up front lets the browser show the download's progress.
+    response.content_length = os.fstat(handle.fileno()).st_size
     response.headers["Content-Disposition"] = f'attachment; filename="{item.download_name}"'
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -26,7 +26,6 @@ from kring.onion.errors import OnionError, PublishFailed
 from kring.onion.services import (
     PublishedService,
     ServiceSpec,
-    publish_service,
     publish_services,
     unpublish_service,
 )
@@ -133,11 +132,7 @@ class OnionStack:
             self.host.controller,
             [
                 ServiceSpec(self.paths.source_dir, f"127.0.0.1:{self._source_port}"),
-                ServiceSpec(
-                    self.paths.journalist_dir,
-                    f"127.0.0.1:{self._journalist_port}",
-                    client_keys=tuple(ClientRegistry(self.paths.journalist_dir).public_keys()),
-                ),
+                self._journalist_spec(),
             ],
             timeout=timeout,
         )
@@ -148,15 +143,19 @@ class OnionStack:
         Invariant: once this returns, tor serves only a descriptor readable by the remaining
         keys, and the old service's circuits are closed, so a revoked key no longer connects.
         """
-        registry = ClientRegistry(self.paths.journalist_dir)
-        self.journalist = publish_service(
-            self.host.controller,
-            service_dir=self.paths.journalist_dir,
-            target=f"127.0.0.1:{self._journalist_port}",
-            client_keys=registry.public_keys(),
-            timeout=timeout,
+        (self.journalist,) = publish_services(
+            self.host.controller, [self._journalist_spec()], timeout=timeout
         )
         return self.journalist
+
+    def _journalist_spec(self) -> ServiceSpec:
+        # Never without client authorisation: the keys now in authorized_clients/ (an empty
+        # set is refused by publish_services rather than published to everyone).
+        return ServiceSpec(
+            self.paths.journalist_dir,
+            f"127.0.0.1:{self._journalist_port}",
+            client_keys=tuple(ClientRegistry(self.paths.journalist_dir).public_keys()),
+        )
 
     def authorize_client(self, auth_private_line: str) -> str:
         """Give the stack's own client tor a confidant key (testnet demo: browse journalist_ui).

@@ -72,11 +72,13 @@ def _certificate_valid(data_dir: Path, *, margin_days: int = 7) -> bool:
     return until - dt.datetime.now(dt.UTC) > dt.timedelta(days=margin_days)
 
 
-def _keep_only_keys(data_dir: Path) -> None:
-    if not data_dir.is_dir() or data_dir.is_symlink():
+def _remove_children(folder: Path, *, keep: set[str] | frozenset[str] = frozenset()) -> None:
+    """Delete everything in ``folder`` but the names in ``keep`` (links are removed, never
+    followed)."""
+    if not folder.is_dir() or folder.is_symlink():
         return
-    for child in data_dir.iterdir():
-        if child.name == "keys" and child.is_dir() and not child.is_symlink():
+    for child in folder.iterdir():
+        if child.name in keep:
             continue
         if child.is_dir() and not child.is_symlink():
             shutil.rmtree(child, ignore_errors=True)
@@ -163,8 +165,8 @@ class PrivateTorNetwork:
     def launch(self) -> None:
         """Make (or reuse) the keys and spawn every node, without waiting for them.
 
-        After this, :meth:`client_torrc_lines` and :meth:`new_tor` work, so an onion host and a
-        client can start bootstrapping while the authorities still vote.
+        After this, :meth:`client_torrc_lines` and :meth:`new_tor` work; call
+        :meth:`wait_until_usable` before starting further tors (see start_onion_stack).
 
         Invariant: on failure every process started so far is stopped before the exception
         leaves.
@@ -298,20 +300,12 @@ class PrivateTorNetwork:
         saved = self._load_plan(count)
         if saved is not None:
             self._nodes = saved
-            kept = {node.nickname for node in saved} | {_PLAN_FILE}
-            for child in self.work_dir.iterdir():
-                if child.name in kept:
-                    _keep_only_keys(child)
-                elif child.is_dir() and not child.is_symlink():
-                    shutil.rmtree(child, ignore_errors=True)  # onion host, client: start fresh
-                else:
-                    child.unlink(missing_ok=True)
+            # The onion host and client start fresh; each node keeps only its keys.
+            _remove_children(self.work_dir, keep={_PLAN_FILE, *(n.nickname for n in saved)})
+            for node in saved:
+                _remove_children(node.data_dir, keep={"keys"})
             return
-        for child in self.work_dir.iterdir():
-            if child.is_dir() and not child.is_symlink():
-                shutil.rmtree(child, ignore_errors=True)
-            else:
-                child.unlink(missing_ok=True)
+        _remove_children(self.work_dir)
         ports = free_ports(2 * count)
         self._nodes = []
         for i in range(count):

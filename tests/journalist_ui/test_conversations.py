@@ -162,6 +162,7 @@ def test_downloads_single_item_and_bundles(
     with client.get(f"/en/c/{slug}/items/{items[1].id}.gpg") as one:
         assert one.status_code == 200 and one.mimetype == "application/pgp-encrypted"
         body = one.get_data()
+        assert one.content_length == len(body)  # the browser can show progress
     assert confidant_key.decrypt(body)[0] == b"%PDF secret"
 
 
@@ -238,6 +239,8 @@ def test_feedback_given_is_recorded_and_stops_the_clock(
     # Without the CSRF token nothing changes: a clear 400.
     with client.post(f"/en/c/{slug}/feedback") as refused:
         assert refused.status_code == 400
+    status, html = post(client, "/en/c/no-such/feedback", {}, page=f"/en/c/{slug}")
+    assert status == 404 and "Traceback" not in html
 
 
 def test_star_and_filter(
