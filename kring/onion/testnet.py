@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import json
 import queue
+import random
 import shutil
 import socket
 import subprocess
@@ -26,7 +27,7 @@ from typing import Any
 
 from stem.control import EventType
 
-from kring.onion.errors import TestnetFailed, TorNotInstalled
+from kring.onion.errors import TestnetFailed, TorNotInstalled, TorStartFailed
 from kring.onion.tor_process import LaunchedTor, TorrcLine, find_tor_binary, format_torrc
 
 # Voting as fast as tor 0.4.9 allows: interval 10 s, vote and distribution delay 2 s each.
@@ -42,6 +43,8 @@ _FIRST_VOTE_AFTER = 4
 _NEEDED_FLAGS = frozenset({"Running", "Valid", "Fast", "Stable", "Guard", "HSDir"})
 # Ports, fingerprints and authority identities of the last network in this folder.
 _PLAN_FILE = "plan.json"
+# Starts with a fresh port plan when a planned port was taken before tor could bind it.
+_LAUNCH_ATTEMPTS = 3
 
 
 def ports_free(ports: Sequence[int]) -> bool:
@@ -86,15 +89,39 @@ def _remove_children(folder: Path, *, keep: set[str] | frozenset[str] = frozense
             child.unlink(missing_ok=True)
 
 
+def _ephemeral_port_floor() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_ports(count: int) -> list[int]:
     """``count`` distinct TCP ports that are free on 127.0.0.1 right now.
+
+    Taken from just below the kernel's ephemeral range: ports the kernel hands out by itself
+    (every outgoing connection between the nodes, every ``auto`` listener) come from that
+    range, and one of them once took a planned DirPort before tor could bind it.
 
     Invariant: only loopback is ever probed or bound. The sockets stay open until all ports are
     chosen so no port is handed out twice; tor binds them moments later.
     """
-    sockets = []
+    floor = _ephemeral_port_floor()
+    low = max(1024, floor - 12000)
+    candidates = random.sample(range(low, floor), k=min(floor - low, 200)) if floor > low else []
+    sockets: list[socket.socket] = []
     try:
-        for _ in range(count):
+        for port in candidates:
+            if len(sockets) == count:
+                break
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                sock.close()
+                continue
+            sockets.append(sock)
+        while len(sockets) < count:  # a crowded range: let the kernel choose the rest
             sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             sock.bind(("127.0.0.1", 0))
             sockets.append(sock)
@@ -163,7 +190,9 @@ class PrivateTorNetwork:
         self.wait_until_usable(deadline=deadline)
 
     def launch(self) -> None:
-        """Make (or reuse) the keys and spawn every node, without waiting for them.
+        """Make (or reuse) the keys and start every node, up to its control port (not its
+        bootstrap). A planned port taken meanwhile by another process means a new plan and
+        another try (up to three).
 
         After this, :meth:`client_torrc_lines` and :meth:`new_tor` work; call
         :meth:`wait_until_usable` before starting further tors (see start_onion_stack).
@@ -171,22 +200,38 @@ class PrivateTorNetwork:
         Invariant: on failure every process started so far is stopped before the exception
         leaves.
         """
-        try:
-            self.prepare_keys()
-            self._write_authority_files()
-            self.started_at = time.monotonic()
-            offset = self._voting_start_offset()
-            for node in self._nodes:
-                node.tor = LaunchedTor(
-                    node.data_dir,
-                    tor_binary=self.tor_binary,
-                    extra_config=self._node_lines(node, offset),
-                    socks=False,
-                )
-                node.tor.spawn()
-        except BaseException:
-            self.close()
-            raise
+        for attempt in range(_LAUNCH_ATTEMPTS):
+            try:
+                self._launch_once()
+                return
+            except TorStartFailed as exc:
+                self.close()
+                # Another process took one of the planned ports between planning and tor's
+                # bind: plan new ports (and so new keys) and try again.
+                if "Address already in use" not in str(exc) or attempt == _LAUNCH_ATTEMPTS - 1:
+                    raise
+                (self.work_dir / _PLAN_FILE).unlink(missing_ok=True)
+            except BaseException:
+                self.close()
+                raise
+
+    def _launch_once(self) -> None:
+        self.prepare_keys()
+        self._write_authority_files()
+        self.started_at = time.monotonic()
+        offset = self._voting_start_offset()
+        for node in self._nodes:
+            node.tor = LaunchedTor(
+                node.data_dir,
+                tor_binary=self.tor_binary,
+                extra_config=self._node_lines(node, offset),
+                socks=False,
+            )
+            node.tor.spawn()
+        # Control ports up means every listener was bound (tor binds them all at start).
+        for node in self._nodes:
+            assert node.tor is not None  # noqa: S101 - spawned just above
+            node.tor.wait_until_ready(bootstrap_timeout=None)
 
     def prepare_keys(self) -> None:
         """Plan ports and names, and make every node's keys, or reuse the last network's.
@@ -204,16 +249,14 @@ class PrivateTorNetwork:
         return {n.nickname: n.fingerprint for n in self._nodes}
 
     def wait_until_usable(self, *, deadline: float) -> None:
-        """Wait (until the ``time.monotonic()`` ``deadline``) for every node's control port and
-        for a consensus listing every relay with the flags onion circuits need.
+        """Wait (until the ``time.monotonic()`` ``deadline``) for a consensus listing every
+        relay with the flags onion circuits need.
 
         Invariant: on failure or timeout every process of the network is stopped.
         """
         try:
-            for node in self._nodes:
-                if node.tor is None:
-                    raise TestnetFailed("the network was not launched")
-                node.tor.wait_until_ready(bootstrap_timeout=None)
+            if not self._nodes or any(node.tor is None for node in self._nodes):
+                raise TestnetFailed("the network was not launched")
             self._wait_for_usable_consensus(deadline)
         except BaseException:
             self.close()

@@ -74,3 +74,27 @@ def test_an_expiring_authority_certificate_makes_fresh_keys(tmp_path: Path) -> N
     second.prepare_keys()
     assert second.fingerprints != first.fingerprints
     assert "2020-01-01" not in certificate.read_text()
+
+
+def test_a_port_taken_after_planning_gets_a_new_plan_and_the_network_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    planned = PrivateTorNetwork(tmp_path, authorities=1, relays=3)
+    planned.prepare_keys()
+    plan = json.loads((tmp_path / "plan.json").read_text())
+    taken = plan["nodes"][1]["dir_port"]
+    # The race being simulated: the port is free when the plan is checked and taken by
+    # another process before tor binds it. Only the check is faked; tor's bind is real.
+    monkeypatch.setattr("kring.onion.testnet.ports_free", lambda ports: True)
+    network = PrivateTorNetwork(tmp_path, authorities=1, relays=3)
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", taken))
+        blocker.listen()
+        try:
+            network.launch()
+            ports = [p for n in json.loads((tmp_path / "plan.json").read_text())["nodes"]
+                     for p in (n["or_port"], n["dir_port"])]
+            assert taken not in ports
+            assert len(network.pids) == 4 and all(network.pids)
+        finally:
+            network.close()
