@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
 from kring.demo import RunningDrop
 from tests.e2e.conftest import ARTIFACTS
@@ -50,6 +50,17 @@ def _page(browser: Browser, origin: str, seen: list[str]) -> Page:
     return page
 
 
+def _follow(page: Page, target: Locator) -> None:
+    """Click a link or submit button and return only once the page it leads to has loaded.
+
+    A bare click() returns as soon as the click is dispatched; reading page.content() right
+    after it can see the old page or an empty document mid-navigation. Waiting for the
+    navigation the click starts makes the test independent of timing.
+    """
+    with page.expect_navigation(wait_until="load"):
+        target.click()
+
+
 def _shot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
@@ -65,13 +76,13 @@ def test_codename_submit_return_in_chromium_without_javascript(
     assert page.locator("h1").inner_text() == "Talk to a confidant, safely and anonymously"
     _shot(page, "source-1-landing")
 
-    page.get_by_role("link", name="Start a conversation").click()
+    _follow(page, page.get_by_role("link", name="Start a conversation"))
     words = page.locator("p.codename span").all_inner_texts()
     assert len(words) == 7
     codename = " ".join(words)
     _shot(page, "source-2-codename")
 
-    page.get_by_role("link", name=re.compile("written it down")).click()
+    _follow(page, page.get_by_role("link", name=re.compile("written it down")))
     page.get_by_label("Advice — what can I do?").check()
     page.get_by_label("What is it about? (optional)").select_option("bullying")
     page.get_by_label("Your message").fill("My team lead humiliates me in meetings.")
@@ -80,7 +91,7 @@ def test_codename_submit_return_in_chromium_without_javascript(
         files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"dates, witnesses"}],
     )
     _shot(page, "source-3-submit")
-    page.get_by_role("button", name="Send securely").click()
+    _follow(page, page.get_by_role("button", name="Send securely"))
     assert "Your message was sent" in page.content()
     assert "notes.txt" in page.content()
     _shot(page, "source-4-conversation")
@@ -90,7 +101,7 @@ def test_codename_submit_return_in_chromium_without_javascript(
     again = _page(browser, origin, seen)
     again.goto(origin + "/en/login")
     again.get_by_label("Codename (seven words)").fill(codename.upper())
-    again.get_by_role("button", name="Continue").click()
+    _follow(again, again.get_by_role("button", name="Continue"))
     assert "Message sent on" in again.content()
     assert "notes.txt" in again.content()
     _shot(again, "source-5-returned")
