@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --dev
 echo "== ruff"
 .venv/bin/ruff check kring tests bench
+echo "== import contracts"
+.venv/bin/lint-imports
 echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"
