@@ -160,14 +160,19 @@ def main() -> None:
             ctx, username="bart", display_name="Bart", role=accounts.Role.CONFIDANT, actor="bench"
         )
         now = time.time()
-        accounts.confirm_totp(
+        password = accounts.generate_password()
+        secret = accounts.complete_enrolment(
+            ctx, made.account_id, temporary=made.password, own=password, at=now
+        )
+        accounts.set_public_key(
             ctx,
             made.account_id,
-            pyotp.TOTP(made.totp_secret).at(now - 30),
-            at=now - 30,
+            make_key(work / "gpg-bench"),
+            password=password,
+            code=pyotp.TOTP(secret).at(now - 30),
+            at=now,
             failures=accounts.FailureThrottle(),
         )
-        accounts.set_public_key(ctx, made.account_id, make_key(work / "gpg-bench"))
         started = time.perf_counter()
         items = fill(ctx, made.account_id, other.account_id, args.sources)
         print(
@@ -184,8 +189,8 @@ def main() -> None:
             data={
                 "csrf_token": token,
                 "username": "anna",
-                "password": made.password,
-                "totp": pyotp.TOTP(made.totp_secret).at(now),
+                "password": password,
+                "totp": pyotp.TOTP(secret).at(now),
             },
         ) as login:
             assert login.status_code == 302, login.get_data(as_text=True)[:500]

@@ -359,23 +359,20 @@ def admin() -> None:
 @instance_option
 @click.option("--username", required=True, help="Login name (lower case, digits, . _ -).")
 @click.option("--name", "display_name", default=None, help="Display name (default: username).")
-@click.option(
-    "--confirm-later",
-    is_flag=True,
-    help="Do not ask for a code now; the admin confirms one at the first web login.",
-)
+@click.option("--confirm-later", is_flag=True, hidden=True, help="Accepted; has no effect.")
 def admin_create(
     instance: str, username: str, display_name: str | None, confirm_later: bool
 ) -> None:
-    """Create an admin account: prints a generated password and the TOTP QR code once."""
-    import io
-    import time
+    """Create an admin account: prints a one-time password, only for choosing one's own.
 
-    import qrcode
-
+    Whoever runs this (IT, as root) sees that password; it only lets its
+    holder choose their own at the first web login and then enrol their
+    authenticator app there, so the TOTP secret is never shown here.
+    """
     from kring.core import accounts
     from kring.core.context import build_context
 
+    del confirm_later  # two-factor enrolment always happens in journalist_ui now
     ctx = build_context(_settings(instance))
     try:
         try:
@@ -388,33 +385,12 @@ def admin_create(
             )
         except (accounts.InvalidUsername, accounts.UsernameTaken, ValueError) as exc:
             raise click.ClickException(f"account refused: {type(exc).__name__}: {exc}") from exc
-        uri = accounts.provisioning_uri(
-            made.totp_secret, made.username, ctx.settings.organisation_name
-        )
         click.echo(f"Admin {made.username} created.")
-        click.echo(f"Password (shown once, write it down): {made.password}")
-        click.echo("Scan this QR code with an authenticator app:")
-        qr = qrcode.QRCode(border=1)
-        qr.add_data(uri)
-        out = io.StringIO()
-        qr.print_ascii(out=out, invert=True)
-        click.echo(out.getvalue())
-        click.echo(f"Or enter this key by hand: {made.totp_secret}")
-        if confirm_later:
-            click.echo("Confirm a code at the first login in journalist_ui.")
-            return
-        for _attempt in range(3):
-            code = click.prompt("Code from the app", default="", show_default=False)
-            try:
-                accounts.confirm_totp(
-                    ctx, made.account_id, code, at=time.time(), failures=accounts.FailureThrottle()
-                )
-            except accounts.InvalidTotp:
-                click.echo("That code is wrong; try the current one.")
-                continue
-            click.echo("Two-factor login confirmed.")
-            return
-        click.echo("Not confirmed: confirm a code at the first login in journalist_ui.")
+        click.echo(f"One-time password (shown once, hand it to {made.username}): {made.password}")
+        click.echo(
+            "At the first login in journalist_ui it only lets them choose their own password;\n"
+            "then they scan a new two-factor key into their authenticator app there."
+        )
     finally:
         ctx.engine.dispose()
 

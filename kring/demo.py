@@ -71,24 +71,27 @@ def ensure_demo_confidant(instance_dir: Path) -> Path:
             role=accounts.Role.ADMIN,
             actor="kring demo",
         )
-        # Confirm enrolment with the previous time step's code, so a login in
-        # the current step is not a replay.
-        earlier = time.time() - accounts.TOTP_STEP
-        accounts.confirm_totp(
+        # The demo plays the holder: it chooses the password and enrols the
+        # TOTP itself (a real account's holder does this in journalist_ui).
+        now = time.time()
+        password = accounts.generate_password()
+        secret = accounts.complete_enrolment(
+            ctx, credentials.account_id, temporary=credentials.password, own=password, at=now
+        )
+        accounts.set_public_key(
             ctx,
             credentials.account_id,
-            pyotp.TOTP(credentials.totp_secret).at(earlier),
-            at=time.time(),
+            public,
+            password=password,
+            code=pyotp.TOTP(secret).at(now - accounts.TOTP_STEP),
+            at=now,
             failures=accounts.FailureThrottle(),
         )
-        accounts.set_public_key(ctx, credentials.account_id, public)
-        uri = accounts.provisioning_uri(
-            credentials.totp_secret, credentials.username, "Kring demo"
-        )
+        uri = accounts.provisioning_uri(secret, credentials.username, "Kring demo")
         text = (
             f"username: {credentials.username}\n"
-            f"password: {credentials.password}\n"
-            f"totp secret: {credentials.totp_secret}\n"
+            f"password: {password}\n"
+            f"totp secret: {secret}\n"
             f"totp uri: {uri}\n"
         )
         path = instance_dir / DEMO_ACCOUNT_FILE

@@ -8,7 +8,14 @@ Security invariants kept here:
 - more than ``FAILURES_PER_MINUTE`` failed attempts per account per minute
   are refused before any password is checked;
 - an unknown username costs the same argon2 work as a known one;
-- only public keys that pass ``inspect_public_key`` are stored.
+- only public keys that pass ``inspect_public_key`` are stored;
+- only the holder sees their credentials (issue 13): an admin-issued password
+  is temporary and lets its holder do nothing but choose their own; the TOTP
+  secret is made when the holder enrols (after choosing their password), never
+  when an admin creates or resets the account; an account does nothing but
+  enrol until both are done;
+- changing the public key needs the password and a fresh code, and leaves a
+  notice for the holder (next login, and the content-free e-mail if opted in).
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import contextlib
 import dataclasses
 import enum
 import hmac
+import json
 import re
 import secrets
 import threading
@@ -97,6 +105,35 @@ class AccountHasConversations(KringError):
     """Conversations are addressed to this confidant alone; deleting would orphan them."""
 
 
+class EnrolmentOrder(KringError):
+    """An enrolment step was tried out of order (e.g. TOTP before the own password)."""
+
+
+class ResetNeedsSecondAdmin(KringError):
+    """The other half of a pending reset must be done by a different admin.
+
+    Resetting both password and TOTP leaves an account that the temporary
+    password alone opens; one admin alone must never hold that.
+    """
+
+
+class AccountNotice(enum.StrEnum):
+    """What the holder is told at their next login about their account."""
+
+    KEY_CHANGED = "key_changed"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a notice name, not a password
+    TOTP_RESET = "totp_reset"
+
+
+@dataclasses.dataclass(frozen=True)
+class PendingNotice:
+    """One security notice: what happened, on which day, and a public detail."""
+
+    kind: AccountNotice
+    day: str
+    detail: str = ""
+
+
 class FailureThrottle:
     """Failed login attempts per username in a sliding minute, in memory only."""
 
@@ -132,19 +169,26 @@ class FailureThrottle:
 
 @dataclasses.dataclass(frozen=True)
 class NewCredentials:
-    """What a new or reset account is given, shown once and never stored in plaintext."""
+    """A temporary password for a new or reset account, shown once, stored only hashed.
+
+    It lets its holder only choose their own password (``password_temporary``).
+    """
 
     account_id: int
     username: str
     password: str
-    totp_secret: str
 
 
 @dataclasses.dataclass(frozen=True)
 class LoggedIn:
-    """A successful password (and, once enrolled, TOTP) check."""
+    """A successful password (and, once enrolled, TOTP) check.
+
+    ``needs_password``: the password was admin-issued, the holder must choose
+    their own first; ``needs_enrolment``: no confirmed TOTP yet.
+    """
 
     account_id: int
+    needs_password: bool
     needs_enrolment: bool
     stamp: str
 
@@ -188,7 +232,10 @@ def session_stamp(account: Confidant) -> str:
     Kept in the session; a session whose stamp no longer matches ends, so a
     reset or a disabled account logs out everywhere.
     """
-    material = f"{account.password_hash}|{account.totp_secret}|{account.role}|{account.is_active}"
+    material = (
+        f"{account.password_hash}|{account.totp_secret}|{account.totp_confirmed}|"
+        f"{account.role}|{account.is_active}"
+    )
     return hmac.new(b"kring-session-stamp", material.encode(), "sha256").hexdigest()[:32]
 
 
@@ -228,24 +275,25 @@ def normalise_username(raw: str) -> str:
 def create_account(
     ctx: CoreContext, *, username: str, display_name: str, role: Role, actor: str
 ) -> NewCredentials:
-    """Create an account with a generated diceware password and a fresh TOTP secret.
+    """Create an account with a temporary diceware password and no TOTP secret.
 
     Invariant: the password is returned once and stored only as an argon2id
-    hash; the TOTP is unconfirmed until the user enters a code from it.
+    hash; it lets its holder only choose their own. The TOTP secret is made
+    later, by the holder (``begin_totp_enrolment``), so the creator never sees it.
     """
     name = normalise_username(username)
     shown = display_name.strip()
     if not shown or len(shown) > 120 or not shown.isprintable():
         raise ValueError("a display name of 1 to 120 printable characters is required")
     password = generate_password()
-    secret = new_totp_secret()
     try:
         with ctx.sessions.begin() as db:
             account = Confidant(
                 display_name=shown,
                 username=name,
                 password_hash=_hasher(ctx).hash(password),
-                totp_secret=secret,
+                password_temporary=True,
+                totp_secret=None,
                 totp_confirmed=False,
                 role=role.value,
                 created_on=ctx.today(),
@@ -255,7 +303,7 @@ def create_account(
             record(db, day=ctx.today(), actor=actor, action=Action.ACCOUNT_CREATED, account=name)
     except IntegrityError as exc:
         raise UsernameTaken(name) from exc
-    return NewCredentials(account.id, name, password, secret)
+    return NewCredentials(account.id, name, password)
 
 
 _DUMMY_HASH: dict[tuple[int, int, int], str] = {}
@@ -294,7 +342,9 @@ def authenticate(
 
     Raises LoginThrottled (checked first), TotpReplayed (right password, a code
     already used) or LoginFailed. An account whose TOTP is not yet confirmed
-    logs in with the password alone, into enrolment only (``needs_enrolment``).
+    logs in with the password alone, into enrolment only (``needs_password`` /
+    ``needs_enrolment``); a confirmed TOTP is always required, a temporary
+    password or not.
     """
     key = username.strip().lower()[:60]
     failures.check(key)
@@ -321,7 +371,12 @@ def authenticate(
             record(db, day=ctx.today(), actor=account.username or "", action=Action.LOGIN)
         if account.password_hash and _hasher(ctx).check_needs_rehash(account.password_hash):
             account.password_hash = _hasher(ctx).hash(password)
-        return LoggedIn(account.id, not account.totp_confirmed, session_stamp(account))
+        return LoggedIn(
+            account.id,
+            account.password_temporary,
+            not account.totp_confirmed,
+            session_stamp(account),
+        )
 
 
 def _get(db: object, account_id: int) -> Confidant:
@@ -340,14 +395,38 @@ def get_account(ctx: CoreContext, account_id: int) -> Confidant:
         return _get(db, account_id)
 
 
+def begin_totp_enrolment(ctx: CoreContext, account_id: int) -> str:
+    """Make a fresh TOTP secret for the holder to scan; return it (to show once).
+
+    Only after the holder chose their own password, and only while not
+    enrolled; each call replaces the pending secret, so a secret shown earlier
+    (to whoever saw it) stops working. Raises EnrolmentOrder otherwise.
+    """
+    with ctx.sessions.begin() as db:
+        account = _get(db, account_id)
+        if account.password_temporary or account.totp_confirmed:
+            raise EnrolmentOrder("choose your own password first, or already enrolled")
+        secret = new_totp_secret()
+        account.totp_secret = secret
+        account.totp_last_counter = None
+        record(db, day=ctx.today(), actor=account.username or "", action=Action.TOTP_ISSUED)
+        return secret
+
+
 def confirm_totp(
     ctx: CoreContext, account_id: int, code: str, *, at: float, failures: FailureThrottle
 ) -> str:
-    """Confirm enrolment with one code from the new secret; return the new session stamp."""
+    """Confirm enrolment with one code from the pending secret; return the new session stamp.
+
+    Raises EnrolmentOrder when there is nothing to confirm (temporary password,
+    no pending secret, or already enrolled), InvalidTotp for a wrong code.
+    """
     with ctx.sessions.begin() as db:
         account = _get(db, account_id)
         key = account.username or ""
         failures.check(key)
+        if account.password_temporary or account.totp_confirmed or not account.totp_secret:
+            raise EnrolmentOrder("nothing to confirm")
         counter = (
             _match_code(account.totp_secret, code, at, account.totp_last_counter)
             if account.totp_secret
@@ -358,6 +437,7 @@ def confirm_totp(
             raise InvalidTotp("wrong code")
         account.totp_confirmed = True
         account.totp_last_counter = counter
+        account.reset_by = None
         record(db, day=ctx.today(), actor=key, action=Action.TOTP_ENROLLED)
         return session_stamp(account)
 
@@ -384,35 +464,107 @@ def verify_fresh_totp(
         account.totp_last_counter = counter
 
 
+class SamePassword(KringError):
+    """The new password must differ from the one an admin issued."""
+
+
 def change_password(ctx: CoreContext, account_id: int, *, current: str, new: str) -> str:
-    """Replace a password after checking the current one; return the new session stamp."""
+    """Replace a password after checking the current one; return the new session stamp.
+
+    A temporary (admin-issued) password becomes the holder's own here: it must
+    be replaced by a different one (SamePassword), and the audit line says
+    ``password_set`` rather than ``password_changed``.
+    """
     check_chosen_password(new)
     with ctx.sessions.begin() as db:
         account = _get(db, account_id)
         if not _password_ok(ctx, account, current):
             raise LoginFailed("the current password is wrong")
+        if hmac.compare_digest(current.encode(), new.encode()):
+            raise SamePassword("choose a new password")
+        first_own = account.password_temporary
         account.password_hash = _hasher(ctx).hash(new)
+        account.password_temporary = False
+        if account.totp_confirmed:
+            account.reset_by = None
         record(
             db,
             day=ctx.today(),
             actor=account.username or "",
-            action=Action.PASSWORD_CHANGED,
+            action=Action.PASSWORD_SET if first_own else Action.PASSWORD_CHANGED,
             account=account.username,
         )
         return session_stamp(account)
 
 
-def set_public_key(ctx: CoreContext, account_id: int, armored: str) -> PublicKeyInfo:
-    """Store the confidant's own public key after checking it (see inspect_public_key).
+def _add_notice(account: Confidant, notice: PendingNotice) -> None:
+    pending = _parse_notices(account.account_notices)
+    pending.append(notice)
+    account.account_notices = json.dumps([[n.kind.value, n.day, n.detail] for n in pending[-20:]])
+    account.notice_mail_due = True
 
-    Raises InvalidPublicKey / WeakPublicKey and stores nothing then. The caller
-    has already required a fresh TOTP code.
-    """
-    info = inspect_public_key(armored, today=ctx.today())
+
+def _parse_notices(raw: str) -> list[PendingNotice]:
+    try:
+        rows = json.loads(raw) if raw else []
+    except ValueError:
+        return []
+    out: list[PendingNotice] = []
+    for row in rows if isinstance(rows, list) else []:
+        try:
+            out.append(PendingNotice(AccountNotice(row[0]), str(row[1]), str(row[2])))
+        except (ValueError, IndexError, TypeError):
+            continue
+    return out
+
+
+def take_notices(ctx: CoreContext, account_id: int) -> list[PendingNotice]:
+    """The holder's pending security notices, cleared as they are handed out (at login)."""
     with ctx.sessions.begin() as db:
         account = _get(db, account_id)
+        pending = _parse_notices(account.account_notices)
+        account.account_notices = ""
+        return pending
+
+
+def set_public_key(
+    ctx: CoreContext,
+    account_id: int,
+    armored: str,
+    *,
+    password: str,
+    code: str,
+    at: float,
+    failures: FailureThrottle,
+) -> PublicKeyInfo:
+    """Store the holder's own public key after checking it (see inspect_public_key).
+
+    Needs the account's password and a fresh TOTP code (LoginFailed /
+    InvalidTotp otherwise); the key is checked before the code is spent, so a
+    bad key costs no code. Raises InvalidPublicKey / WeakPublicKey and stores
+    nothing then. A stored key leaves a KEY_CHANGED notice for the holder and
+    an audit line.
+    """
+    info = inspect_public_key(armored, today=ctx.today())
+    with ctx.sessions() as db:
+        holder = _get(db, account_id)
+        key = holder.username or ""
+        failures.check(key)
+        password_ok = _password_ok(ctx, holder, password)
+    if not password_ok:
+        failures.fail(key)
+        raise LoginFailed("the password is wrong")
+    verify_fresh_totp(ctx, account_id, code, at=at, failures=failures)
+    with ctx.sessions.begin() as db:
+        account = _get(db, account_id)
+        previous = account.fingerprint
         account.public_key = armored
         account.fingerprint = info.fingerprint
+        if previous != info.fingerprint:
+            _add_notice(
+                account,
+                PendingNotice(AccountNotice.KEY_CHANGED, ctx.today().isoformat(), info.fingerprint),
+            )
         record(
             db,
             day=ctx.today(),
@@ -421,6 +573,28 @@ def set_public_key(ctx: CoreContext, account_id: int, armored: str) -> PublicKey
             account=account.username,
         )
     return info
+
+
+def complete_enrolment(
+    ctx: CoreContext, account_id: int, *, temporary: str, own: str, at: float
+) -> str:
+    """Walk the holder's whole enrolment at once; return the TOTP secret.
+
+    For the demo and benchmarks, where the holder is the script itself: it
+    chooses ``own`` as password, makes a fresh secret and confirms the code of
+    two steps before ``at``, so codes of the previous and current step stay
+    unused (a key upload and a login right after are not replays).
+    """
+    change_password(ctx, account_id, current=temporary, new=own)
+    secret = begin_totp_enrolment(ctx, account_id)
+    confirm_totp(
+        ctx,
+        account_id,
+        pyotp.TOTP(secret).at(at - 2 * TOTP_STEP),
+        at=at - TOTP_STEP,
+        failures=FailureThrottle(),
+    )
+    return secret
 
 
 def list_accounts(ctx: CoreContext) -> list[Confidant]:
@@ -460,25 +634,50 @@ def set_active(ctx: CoreContext, account_id: int, *, active: bool, actor: str) -
         )
 
 
+def _claim_reset(account: Confidant, actor: str, *, other_half_pending: bool) -> None:
+    """Refuse the second half of a full reset by the admin who did the first half."""
+    if other_half_pending and account.reset_by == actor:
+        raise ResetNeedsSecondAdmin(actor)
+    account.reset_by = actor
+
+
 def reset_password(ctx: CoreContext, account_id: int, *, actor: str) -> NewCredentials:
-    """Give an account a new generated password (shown once to the admin)."""
+    """Give an account a temporary password (shown once to the admin).
+
+    It lets the holder only choose their own, and a confirmed TOTP is still
+    required to log in with it: a password reset alone does not let the admin
+    in. The holder gets a notice.
+    """
     password = generate_password()
     with ctx.sessions.begin() as db:
         account = _get(db, account_id)
+        _claim_reset(account, actor, other_half_pending=not account.totp_confirmed)
         account.password_hash = _hasher(ctx).hash(password)
+        account.password_temporary = True
+        _add_notice(
+            account, PendingNotice(AccountNotice.PASSWORD_RESET, ctx.today().isoformat(), actor)
+        )
         record(
             db, day=ctx.today(), actor=actor, action=Action.PASSWORD_RESET, account=account.username
         )
-        return NewCredentials(account.id, account.username or "", password, "")
+        return NewCredentials(account.id, account.username or "", password)
 
 
 def reset_totp(ctx: CoreContext, account_id: int, *, actor: str) -> None:
-    """Replace the TOTP secret; the user enrols again at their next login."""
+    """Drop the TOTP secret; the holder enrols afresh (with their own password) next login.
+
+    No new secret is made here: the holder's enrolment makes it, so the admin
+    never sees it. The holder gets a notice.
+    """
     with ctx.sessions.begin() as db:
         account = _get(db, account_id)
-        account.totp_secret = new_totp_secret()
+        _claim_reset(account, actor, other_half_pending=account.password_temporary)
+        account.totp_secret = None
         account.totp_confirmed = False
         account.totp_last_counter = None
+        _add_notice(
+            account, PendingNotice(AccountNotice.TOTP_RESET, ctx.today().isoformat(), actor)
+        )
         record(db, day=ctx.today(), actor=actor, action=Action.TOTP_RESET, account=account.username)
 
 

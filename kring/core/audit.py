@@ -30,7 +30,9 @@ class Action(enum.StrEnum):
     PASSWORD_RESET = "password_reset"  # noqa: S105 - an action name, not a password
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 - an action name, not a password
     TOTP_RESET = "totp_reset"
+    TOTP_ISSUED = "totp_issued"
     TOTP_ENROLLED = "totp_enrolled"
+    PASSWORD_SET = "password_set"  # noqa: S105 - an action name, not a password
     KEY_CHANGED = "key_changed"
     SETTINGS_CHANGED = "settings_changed"
     DOWNLOADED_ITEM = "downloaded_item"

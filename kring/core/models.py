@@ -88,6 +88,12 @@ class Confidant(Base):
     # Base32 TOTP secret (RFC 6238); a server secret, see docs/journalist.md.
     totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
     totp_confirmed: Mapped[bool] = mapped_column(default=False)
+    # An admin-issued password (new account or reset): it only lets its holder
+    # choose their own (issue 13); nothing else is allowed until they have.
+    password_temporary: Mapped[bool] = mapped_column(default=False)
+    # The admin whose password or TOTP reset the holder has not finished yet:
+    # the other reset then needs a second admin (no one admin holds both).
+    reset_by: Mapped[str | None] = mapped_column(String(60), default=None)
     # Highest TOTP time step ever accepted: a code is never accepted twice.
     totp_last_counter: Mapped[int | None] = mapped_column(Integer, default=None)
     role: Mapped[str] = mapped_column(String(20), default="confidant")
@@ -96,6 +102,11 @@ class Confidant(Base):
     notify: Mapped[bool] = mapped_column(default=False)
     # Highest item id already covered by a notice: "new" means above it.
     notified_up_to: Mapped[int] = mapped_column(Integer, default=0)
+    # Security notices for the holder (key changed, password or TOTP reset),
+    # shown at their next login: a JSON list of [kind, ISO day, detail].
+    account_notices: Mapped[str] = mapped_column(Text, default="")
+    # The content-free e-mail is due for such a notice (if they opted in).
+    notice_mail_due: Mapped[bool] = mapped_column(default=False)
 
     @property
     def can_receive(self) -> bool:
@@ -246,7 +257,6 @@ class InstanceSetting(Base):
 
     name: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str] = mapped_column(String(400))
-
 
 
 class Unit(Base):

@@ -120,22 +120,53 @@ def due_notices(ctx: CoreContext, *, up_to: int | None = None) -> list[tuple[int
         return [(confidant_id, str(email)) for confidant_id, email in db.execute(stmt)]
 
 
+def due_account_notices(ctx: CoreContext) -> list[tuple[int, str]]:
+    """Opted-in, active holders with an address whose account changed (issue 13).
+
+    A key change or an admin's reset sets ``notice_mail_due``; they get the
+    same content-free notice as for activity (one per run at most).
+    """
+    stmt = (
+        select(Confidant.id, Confidant.email)
+        .where(
+            Confidant.notice_mail_due.is_(True),
+            Confidant.notify.is_(True),
+            Confidant.is_active.is_(True),
+            Confidant.email.is_not(None),
+            Confidant.email != "",
+        )
+        .order_by(Confidant.id)
+    )
+    with ctx.sessions() as db:
+        return [(confidant_id, str(email)) for confidant_id, email in db.execute(stmt)]
+
+
 def run_notices(ctx: CoreContext, smtp: SmtpSettings) -> int:
     """Send the notice to everyone due, then move their mark to the newest item.
 
     The mark moves only after the SMTP server accepted the notices, so a
-    failed run is repeated next time; a second run sends nothing new.
+    failed run is repeated next time; a second run sends nothing new. Holders
+    whose account changed are in the same run, with the same body, once.
     """
     with ctx.sessions() as db:
         newest = db.scalar(select(func.max(Item.id))) or 0
     due = due_notices(ctx, up_to=newest)
-    sent = send_notices(smtp, [email for _, email in due])
+    account_due = due_account_notices(ctx)
+    recipients = dict(due) | dict(account_due)
+    sent = send_notices(smtp, list(recipients.values()))
     if due:
         with ctx.sessions.begin() as db:
             db.execute(
                 update(Confidant)
                 .where(Confidant.id.in_([confidant_id for confidant_id, _ in due]))
                 .values(notified_up_to=newest)
+            )
+    if account_due:
+        with ctx.sessions.begin() as db:
+            db.execute(
+                update(Confidant)
+                .where(Confidant.id.in_([confidant_id for confidant_id, _ in account_due]))
+                .values(notice_mail_due=False)
             )
     return sent
 

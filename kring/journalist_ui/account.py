@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from kring.core import accounts, notifications
-from kring.journalist_ui.auth import fresh_totp, require_login, require_viewer
-from kring.journalist_ui.state import core
+from kring.journalist_ui.auth import require_login, require_viewer
+from kring.journalist_ui.formatting import fingerprint_groups
+from kring.journalist_ui.state import core, state
 
 bp = Blueprint("account", __name__, url_prefix="/<lang>/account")
 
@@ -22,18 +23,29 @@ def show() -> str:
 
 @bp.post("/key")
 def upload_key() -> Response:
-    """Upload one's own OpenPGP public key (checked; needs a fresh code)."""
+    """Upload one's own OpenPGP public key (checked; needs the password and a fresh code).
+
+    The change is audited and leaves a notice for the holder's next login.
+    """
     account = require_login()
     armored = request.form.get("public_key", "").strip()
-    fresh_totp()
-    info = accounts.set_public_key(core(), account.id, armored)
+    info = accounts.set_public_key(
+        core(),
+        account.id,
+        armored,
+        password=request.form.get("password", ""),
+        code=request.form.get("totp", ""),
+        at=state().now(),
+        failures=state().failures,
+    )
     session["stamp"] = accounts.session_stamp(accounts.get_account(core(), account.id))
-    flash(_("Your public key was saved. Fingerprint: %(fpr)s", fpr=_groups(info.fingerprint)))
+    flash(
+        _(
+            "Your public key was saved. Fingerprint: %(fpr)s",
+            fpr=fingerprint_groups(info.fingerprint),
+        )
+    )
     return redirect(url_for("account.show"))
-
-
-def _groups(fingerprint: str) -> str:
-    return " ".join(fingerprint[i : i + 4] for i in range(0, len(fingerprint), 4))
 
 
 @bp.post("/password")

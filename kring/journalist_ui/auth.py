@@ -1,9 +1,16 @@
-"""Login, logout and two-factor enrolment."""
+"""Login, logout and the holder's enrolment: own password, then two-factor.
+
+Invariant (issue 13): an account does nothing but enrol until its holder has
+chosen their own password and confirmed a TOTP secret made for them; that
+secret is shown once, in one page, to the session that asked for it.
+"""
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +19,7 @@ import qrcode.image.svg
 from flask import (
     Blueprint,
     abort,
+    flash,
     g,
     make_response,
     redirect,
@@ -21,10 +29,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from kring.core import accounts
 from kring.core.models import Confidant
+from kring.journalist_ui.formatting import fingerprint_groups
 from kring.journalist_ui.state import core, state
 
 bp = Blueprint("auth", __name__, url_prefix="/<lang>")
@@ -64,6 +74,8 @@ def require_viewer() -> Confidant:
     account: Confidant | None = g.get("account")
     if account is None:
         abort(_login_page(_("Your session has ended, or you are not logged in."), 401))
+    if account.password_temporary:
+        abort(redirect(url_for("auth.choose_password")))
     if not account.totp_confirmed:
         abort(redirect(url_for("auth.enrol")))
     return account
@@ -155,9 +167,43 @@ def login() -> Any:
     except accounts.LoginFailed:
         return _login_page(_("The username, password or code is wrong."), 403)
     _start_session(logged_in)
+    if logged_in.needs_password:
+        return redirect(url_for("auth.choose_password"))
     if logged_in.needs_enrolment:
         return redirect(url_for("auth.enrol"))
-    return redirect(home_url(accounts.get_account(core(), logged_in.account_id)))
+    return _enter(logged_in.account_id)
+
+
+def notice_texts(notice: accounts.PendingNotice) -> str:
+    """What the holder reads at login about a change to their account."""
+    if notice.kind is accounts.AccountNotice.KEY_CHANGED:
+        return _(
+            "On %(day)s the public key of your account was changed. Reports to you are now "
+            "encrypted to the key with fingerprint %(fpr)s. If this was not you, tell "
+            "another confidant or admin at once.",
+            day=notice.day,
+            fpr=fingerprint_groups(notice.detail),
+        )
+    if notice.kind is accounts.AccountNotice.PASSWORD_RESET:
+        return _(
+            "On %(day)s admin %(actor)s reset your password. If you did not ask for this, "
+            "tell another confidant or admin.",
+            day=notice.day,
+            actor=notice.detail,
+        )
+    return _(
+        "On %(day)s admin %(actor)s reset your two-factor login. If you did not ask for "
+        "this, tell another confidant or admin.",
+        day=notice.day,
+        actor=notice.detail,
+    )
+
+
+def _enter(account_id: int) -> Response:
+    """A fully enrolled login: hand over the pending security notices, go home."""
+    for notice in accounts.take_notices(core(), account_id):
+        flash(notice_texts(notice))
+    return redirect(home_url(accounts.get_account(core(), account_id)))
 
 
 @bp.post("/logout")
@@ -167,19 +213,85 @@ def logout() -> Response:
     return redirect(url_for("auth.login"))
 
 
-def _enrolling_account() -> Confidant:
+def _session_account() -> Confidant:
     _check_language()
     account: Confidant | None = g.get("account")
     if account is None:
         abort(_login_page(_("Your session has ended, or you are not logged in."), 401))
+    return account
+
+
+@bp.route("/welcome/password", methods=["GET", "POST"])
+def choose_password() -> Any:
+    """Replace the admin-issued password by one only the holder knows (first step)."""
+    account = _session_account()
+    if not account.password_temporary:
+        return redirect(url_for("auth.enrol") if not account.totp_confirmed else home_url(account))
+    minimum = accounts.MIN_CHOSEN_PASSWORD
+    if request.method == "GET":
+        return render_template("journalist/choose_password.html", min_password=minimum)
+    new = request.form.get("new_password", "")
+    error: str | None = None
+    if new != request.form.get("new_password_again", ""):
+        error = _("The two new passwords differ. Nothing was changed.")
+    else:
+        try:
+            session["stamp"] = accounts.change_password(
+                core(), account.id, current=request.form.get("current_password", ""), new=new
+            )
+        except accounts.WeakPassword:
+            error = _("Choose a password of at least %(min)s characters.", min=minimum)
+        except accounts.SamePassword:
+            error = _("Choose a new password, not the one you were given.")
+        except accounts.LoginFailed:
+            error = _("The password you were given is not the one you typed.")
+    if error:
+        return render_template(
+            "journalist/choose_password.html", min_password=minimum, error=error
+        ), 400
+    if not account.totp_confirmed:
+        return redirect(url_for("auth.enrol"))
+    return _enter(account.id)
+
+
+def _enrolling_account() -> Confidant:
+    account = _session_account()
+    if account.password_temporary:
+        abort(redirect(url_for("auth.choose_password")))
     if account.totp_confirmed:
         abort(redirect(home_url(account)))
     return account
 
 
+def _digest(secret: str | None) -> str:
+    return hashlib.sha256((secret or "").encode()).hexdigest()
+
+
+def _enrol_page(error: str | None, status: int, *, secret: str | None = None) -> Any:
+    account: Confidant = g.account
+    qr = None
+    if secret:
+        uri = accounts.provisioning_uri(
+            secret, account.username or "", core().settings.organisation_name
+        )
+        qr = inline_qr(uri)
+    return render_template(
+        "journalist/enrol.html",
+        error=error,
+        secret=_grouped(secret) if secret else None,
+        qr=qr,
+        shown_before=secret is None and bool(account.totp_secret),
+    ), status
+
+
 @bp.route("/enrol", methods=["GET", "POST"])
 def enrol() -> Any:
-    """Scan the QR code into an authenticator app and confirm one code."""
+    """Show a new two-factor key once, then confirm one code from it.
+
+    The key is made for this session when the page is first opened and shown
+    in that one response (text and QR code inline); opening the page again in
+    the same session does not show it again, it offers a new key instead.
+    """
     account = _enrolling_account()
     if request.method == "POST":
         try:
@@ -190,12 +302,28 @@ def enrol() -> Any:
                 at=state().now(),
                 failures=state().failures,
             )
+        except accounts.EnrolmentOrder:
+            return _enrol_page(_("There is no key to confirm yet. Ask for a new key."), 409)
         except accounts.InvalidTotp:
-            return render_template(
-                "journalist/enrol.html", error=_("That code is wrong. Try the current one.")
-            ), 403
-        return redirect(home_url(account))
-    return render_template("journalist/enrol.html", secret=_grouped(account.totp_secret or ""))
+            return _enrol_page(_("That code is wrong. Try the current one."), 403)
+        session.pop("enrol_shown", None)
+        return _enter(account.id)
+    if account.totp_secret and session.get("enrol_shown") == _digest(account.totp_secret):
+        return _enrol_page(None, 200)
+    secret = accounts.begin_totp_enrolment(core(), account.id)
+    # A new secret changes the session stamp: other sessions of this account
+    # end, this one goes on.
+    session["stamp"] = accounts.session_stamp(accounts.get_account(core(), account.id))
+    session["enrol_shown"] = _digest(secret)
+    return _enrol_page(None, 200, secret=secret)
+
+
+@bp.post("/enrol/new")
+def enrol_new_key() -> Response:
+    """Forget the key shown before; the enrolment page then makes and shows a new one."""
+    _enrolling_account()
+    session.pop("enrol_shown", None)
+    return redirect(url_for("auth.enrol"))
 
 
 def _grouped(secret: str) -> str:
@@ -211,11 +339,10 @@ def qr_svg(data: str) -> bytes:
     return out.getvalue()
 
 
-@bp.get("/enrol/qr.svg")
-def enrol_qr() -> Response:
-    """The provisioning QR code of the enrolling account (only while not enrolled)."""
-    account = _enrolling_account()
-    uri = accounts.provisioning_uri(
-        account.totp_secret or "", account.username or "", core().settings.organisation_name
-    )
-    return Response(qr_svg(uri), mimetype="image/svg+xml")
+def inline_qr(data: str) -> Markup:
+    """``data`` as an inline SVG QR code for a page (no XML prolog, fixed size)."""
+    svg = qr_svg(data).decode()
+    svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg)
+    svg = re.sub(r'width="[^"]*" height="[^"]*"', 'width="240" height="240"', svg, count=1)
+    svg = svg.replace("<svg ", '<svg class="qr" role="img" ', 1)
+    return Markup(svg)  # noqa: S704 - made by qrcode from our own data, no user markup

@@ -2,42 +2,60 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pyotp
 import pytest
 
-from kring.core import accounts
+from kring.core import accounts, audit, notifications
 from kring.core.context import CoreContext
 from kring.core.models import Confidant
 from kring.core.wordlists import load_wordlist
 from kring.crypto.errors import InvalidPublicKey, WeakPublicKey
+from kring.crypto.keys import PublicKeyInfo
 from tests.conftest import ConfidantKeyPair
+from tests.core.test_notifications import Inbox, smtp_server  # noqa: F401,F811 - fixture
 
 T = 1_800_000_000.0
 
 
-def _new(ctx: CoreContext, name: str = "anna", role: accounts.Role = accounts.Role.ADMIN):
+@dataclasses.dataclass(frozen=True)
+class Made:
+    """An account after its holder enrolled: own password, own TOTP secret."""
+
+    account_id: int
+    username: str
+    password: str
+    totp_secret: str
+    issued: str  # the temporary password the admin was shown
+
+
+def _new(ctx: CoreContext, name: str = "anna", role: accounts.Role = accounts.Role.ADMIN) -> Made:
     made = accounts.create_account(
         ctx, username=name, display_name=name.title(), role=role, actor="t"
     )
+    own = f"{name} chose this password"
+    accounts.change_password(ctx, made.account_id, current=made.password, new=own)
+    secret = accounts.begin_totp_enrolment(ctx, made.account_id)
     accounts.confirm_totp(
         ctx,
         made.account_id,
-        pyotp.TOTP(made.totp_secret).at(T),
+        pyotp.TOTP(secret).at(T),
         at=T,
         failures=accounts.FailureThrottle(),
     )
-    return made
+    return Made(made.account_id, made.username, own, secret, made.password)
 
 
 def _auth(
     ctx: CoreContext,
-    made: accounts.NewCredentials,
+    made: Made,
     *,
     at: float,
     code: str | None = None,
     password: str | None = None,
     failures: accounts.FailureThrottle | None = None,
-):
+) -> accounts.LoggedIn:
     return accounts.authenticate(
         ctx,
         username=made.username,
@@ -52,12 +70,12 @@ def test_generated_password_is_seven_diceware_words_and_hashed_with_argon2id(
     ctx: CoreContext,
 ) -> None:
     made = _new(ctx)
-    words = made.password.split(" ")
+    words = made.issued.split(" ")
     assert len(words) == 7 and set(words) <= set(load_wordlist("en"))
     with ctx.sessions() as db:
         row = db.get(Confidant, made.account_id)
         assert row is not None and row.password_hash is not None
-        assert row.password_hash.startswith("$argon2id$") and made.password not in row.password_hash
+        assert row.password_hash.startswith("$argon2id$") and made.issued not in row.password_hash
 
 
 def test_login_needs_password_and_a_fresh_code(ctx: CoreContext) -> None:
@@ -106,16 +124,73 @@ def test_more_than_five_failures_a_minute_are_refused(ctx: CoreContext) -> None:
     assert _auth(ctx, made, at=now[0], failures=failures).account_id == made.account_id
 
 
-def test_unenrolled_account_logs_in_only_into_enrolment(ctx: CoreContext) -> None:
+def test_new_account_has_a_temporary_password_and_no_totp_secret(ctx: CoreContext) -> None:
     made = accounts.create_account(
-        ctx, username="bart", display_name="Bart", role=accounts.Role.CONFIDANT, actor="t"
+        ctx, username="bart", display_name="Bart", role=accounts.Role.CONFIDANT, actor="admin"
     )
-    logged = _auth(ctx, made, at=T, code="")
-    assert logged.needs_enrolment
-    with pytest.raises(accounts.InvalidTotp):
+    row = accounts.get_account(ctx, made.account_id)
+    assert row.password_temporary and row.totp_secret is None and not row.totp_confirmed
+    logged = accounts.authenticate(
+        ctx,
+        username="bart",
+        password=made.password,
+        code="",
+        at=T,
+        failures=accounts.FailureThrottle(),
+    )
+    assert logged.needs_password and logged.needs_enrolment
+    # Nothing to scan or confirm before the holder chose their own password.
+    with pytest.raises(accounts.EnrolmentOrder):
+        accounts.begin_totp_enrolment(ctx, made.account_id)
+    with pytest.raises(accounts.EnrolmentOrder):
         accounts.confirm_totp(
             ctx, made.account_id, "000000", at=T, failures=accounts.FailureThrottle()
         )
+    with pytest.raises(accounts.SamePassword):
+        accounts.change_password(ctx, made.account_id, current=made.password, new=made.password)
+    accounts.change_password(ctx, made.account_id, current=made.password, new="bart's own password")
+    first = accounts.begin_totp_enrolment(ctx, made.account_id)
+    second = accounts.begin_totp_enrolment(ctx, made.account_id)  # the page opened again
+    assert first != second
+    with pytest.raises(accounts.InvalidTotp):  # the key shown first no longer works
+        accounts.confirm_totp(
+            ctx,
+            made.account_id,
+            pyotp.TOTP(first).at(T),
+            at=T,
+            failures=accounts.FailureThrottle(),
+        )
+    accounts.confirm_totp(
+        ctx, made.account_id, pyotp.TOTP(second).at(T), at=T, failures=accounts.FailureThrottle()
+    )
+    with pytest.raises(accounts.EnrolmentOrder):  # enrolled: no new key, no second confirm
+        accounts.begin_totp_enrolment(ctx, made.account_id)
+    actions = [e.action for e in audit.list_entries(ctx, page=1).entries]
+    for step in ("account_created", "password_set", "totp_issued", "totp_enrolled"):
+        assert step in actions
+
+
+def test_resets_leave_the_holder_a_notice_and_need_their_own_steps(ctx: CoreContext) -> None:
+    made = _new(ctx)
+    issued = accounts.reset_password(ctx, made.account_id, actor="root")
+    # A reset password alone does not log in: the holder's TOTP is still required.
+    with pytest.raises(accounts.LoginFailed):
+        _auth(ctx, made, at=T + 60, password=issued.password, code="")
+    logged = _auth(ctx, made, at=T + 60, password=issued.password)
+    assert logged.needs_password and not logged.needs_enrolment
+    # With both reset, the temporary password alone would open the account:
+    # the admin who reset the password cannot also reset the TOTP.
+    with pytest.raises(accounts.ResetNeedsSecondAdmin):
+        accounts.reset_totp(ctx, made.account_id, actor="root")
+    assert accounts.get_account(ctx, made.account_id).totp_confirmed
+    accounts.reset_totp(ctx, made.account_id, actor="second-admin")
+    assert accounts.get_account(ctx, made.account_id).totp_secret is None
+    notices = accounts.take_notices(ctx, made.account_id)
+    assert [(n.kind, n.detail) for n in notices] == [
+        (accounts.AccountNotice.PASSWORD_RESET, "root"),
+        (accounts.AccountNotice.TOTP_RESET, "second-admin"),
+    ]
+    assert accounts.take_notices(ctx, made.account_id) == []  # handed out once
 
 
 def test_chosen_password_needs_fourteen_characters(ctx: CoreContext) -> None:
@@ -154,11 +229,79 @@ def test_last_admin_cannot_be_disabled_or_deleted(ctx: CoreContext) -> None:
         accounts.delete_account(ctx, made.account_id, actor="t")
 
 
+def _upload(
+    ctx: CoreContext,
+    made: Made,
+    armored: str,
+    *,
+    at: float,
+    password: str | None = None,
+    code: str | None = None,
+) -> object:
+    return accounts.set_public_key(
+        ctx,
+        made.account_id,
+        armored,
+        password=made.password if password is None else password,
+        code=pyotp.TOTP(made.totp_secret).at(at) if code is None else code,
+        at=at,
+        failures=accounts.FailureThrottle(),
+    )
+
+
 def test_key_upload_is_checked(ctx: CoreContext, confidant_key: ConfidantKeyPair) -> None:
     made = _new(ctx)
     with pytest.raises(InvalidPublicKey):
-        accounts.set_public_key(ctx, made.account_id, "not a key")
-    info = accounts.set_public_key(ctx, made.account_id, confidant_key.public_key)
-    assert info.fingerprint == confidant_key.fingerprint
+        _upload(ctx, made, "not a key", at=T + 60)
+    info = _upload(ctx, made, confidant_key.public_key, at=T + 60)
+    assert isinstance(info, PublicKeyInfo) and info.fingerprint == confidant_key.fingerprint
     assert accounts.get_account(ctx, made.account_id).fingerprint == confidant_key.fingerprint
     assert issubclass(WeakPublicKey, InvalidPublicKey)
+
+
+def test_key_change_needs_password_and_fresh_code_and_is_announced(
+    ctx: CoreContext, confidant_key: ConfidantKeyPair, other_confidant_key: ConfidantKeyPair
+) -> None:
+    made = _new(ctx)
+    _upload(ctx, made, confidant_key.public_key, at=T + 60)
+    accounts.take_notices(ctx, made.account_id)
+    with pytest.raises(accounts.LoginFailed):
+        _upload(ctx, made, other_confidant_key.public_key, at=T + 120, password="not my password")
+    with pytest.raises(accounts.InvalidTotp):  # a wrong code
+        _upload(
+            ctx,
+            made,
+            other_confidant_key.public_key,
+            at=T + 120,
+            code="000000" if pyotp.TOTP(made.totp_secret).at(T + 120) != "000000" else "111111",
+        )
+    with pytest.raises(accounts.InvalidTotp):  # the code of the previous upload, replayed
+        _upload(ctx, made, other_confidant_key.public_key, at=T + 60)
+    assert accounts.get_account(ctx, made.account_id).fingerprint == confidant_key.fingerprint
+    _upload(ctx, made, other_confidant_key.public_key, at=T + 120)
+    row = accounts.get_account(ctx, made.account_id)
+    assert row.fingerprint == other_confidant_key.fingerprint and row.notice_mail_due
+    notices = accounts.take_notices(ctx, made.account_id)
+    assert [(n.kind, n.detail) for n in notices] == [
+        (accounts.AccountNotice.KEY_CHANGED, other_confidant_key.fingerprint)
+    ]
+
+
+def test_key_change_sends_the_content_free_notice_to_an_opted_in_holder(
+    ctx: CoreContext,
+    smtp_server: tuple[Inbox, int],  # noqa: F811 - the imported fixture
+    confidant_key: ConfidantKeyPair,
+) -> None:
+    inbox, port = smtp_server
+    smtp = notifications.SmtpSettings(host="127.0.0.1", port=port, starttls=False)
+    made = _new(ctx, "bart", accounts.Role.CONFIDANT)
+    notifications.set_notice_preferences(
+        ctx, made.account_id, email="bart@example.org", notify=True
+    )
+    assert notifications.run_notices(ctx, smtp) == 0
+    _upload(ctx, made, confidant_key.public_key, at=T + 60)
+    assert notifications.run_notices(ctx, smtp) == 1
+    assert [m["To"] for m in inbox.messages] == ["bart@example.org"]
+    body = inbox.messages[0].get_payload(decode=True).decode().replace("\r\n", "\n")
+    assert body == notifications.NOTICE_BODY  # nothing about what changed
+    assert notifications.run_notices(ctx, smtp) == 0  # once

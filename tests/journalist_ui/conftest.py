@@ -102,12 +102,18 @@ def make_account(
     key: ConfidantKeyPair | None = None,
     enrol: bool = True,
 ) -> Account:
-    """Create an account through core, enrol its TOTP and upload its key."""
+    """Create an account through core and walk its holder's steps: own password,
+    fresh TOTP secret and one code (unless ``enrol`` is false), then the key.
+    """
     made = accounts.create_account(
         ctx, username=username, display_name=username.title(), role=role, actor="test"
     )
-    account = Account(made.account_id, made.username, made.password, made.totp_secret)
+    own = f"{username}'s own password"
+    accounts.change_password(ctx, made.account_id, current=made.password, new=own)
+    account = Account(made.account_id, made.username, own, "")
     if enrol:
+        secret = accounts.begin_totp_enrolment(ctx, made.account_id)
+        account = Account(made.account_id, made.username, own, secret)
         accounts.confirm_totp(
             ctx,
             made.account_id,
@@ -117,7 +123,17 @@ def make_account(
         )
         clock.advance()
     if key is not None:
-        accounts.set_public_key(ctx, made.account_id, key.public_key)
+        accounts.set_public_key(
+            ctx,
+            made.account_id,
+            key.public_key,
+            password=own,
+            code=account.code(clock),
+            at=clock.now,
+            failures=accounts.FailureThrottle(),
+        )
+        accounts.take_notices(ctx, made.account_id)  # the set-up key is not news
+        clock.advance()
     return account
 
 

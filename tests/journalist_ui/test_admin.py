@@ -76,7 +76,7 @@ def test_admin_adds_a_confidant_with_a_fresh_code(
         page=page,
     )
     assert status == 409 and "taken" in html
-    # The new confidant logs in with the shown password and is sent to enrolment.
+    # The new confidant logs in with the shown password and must choose their own.
     other = client.application.test_client()
     from tests.journalist_ui.conftest import csrf
 
@@ -85,7 +85,7 @@ def test_admin_adds_a_confidant_with_a_fresh_code(
         "/en/login",
         data={"csrf_token": token, "username": "carla", "password": password.group(1), "totp": ""},
     ) as r:
-        assert r.status_code == 302 and r.headers["Location"].endswith("/en/enrol")
+        assert r.status_code == 302 and r.headers["Location"].endswith("/en/welcome/password")
 
 
 def test_confidants_cannot_open_admin_pages(
@@ -113,13 +113,14 @@ def test_disable_reset_and_delete(
     with jctx.sessions() as db:
         assert db.get(Confidant, bart.id).is_active is False  # type: ignore[union-attr]
     assert post(client, f"{base}/active", {"active": "1"}, page=page)[0] == 302
-    status, html = post(client, f"{base}/reset-password", {"totp": admin.code(clock)}, page=page)
-    assert status == 200 and bart.password not in html
-    clock.advance()
     assert post(client, f"{base}/reset-totp", {"totp": admin.code(clock)}, page=page)[0] == 302
     with jctx.sessions() as db:
         row = db.get(Confidant, bart.id)
-        assert row is not None and not row.totp_confirmed and row.totp_secret != bart.secret
+        assert row is not None and not row.totp_confirmed and row.totp_secret is None
+    clock.advance()
+    # The same admin cannot also reset the password: that would open the account.
+    status, html = post(client, f"{base}/reset-password", {"totp": admin.code(clock)}, page=page)
+    assert status == 409 and "different admin" in html
     clock.advance()
     assert post(client, f"{base}/delete", {"totp": admin.code(clock)}, page=page)[0] == 302
     assert _accounts(jctx) == 1
@@ -159,7 +160,10 @@ def test_own_key_upload_checked_and_fingerprint_in_groups(
     page = "/en/account/"
     for bad, words in (("garbage", "refused"), (weak_rsa_key, "refused")):
         status, html = post(
-            client, "/en/account/key", {"public_key": bad, "totp": carla.code(clock)}, page=page
+            client,
+            "/en/account/key",
+            {"public_key": bad, "password": carla.password, "totp": carla.code(clock)},
+            page=page,
         )
         assert status == 400 and words in html
         clock.advance()
@@ -167,7 +171,11 @@ def test_own_key_upload_checked_and_fingerprint_in_groups(
     status, _ = post(
         client,
         "/en/account/key",
-        {"public_key": other_confidant_key.public_key, "totp": carla.code(clock)},
+        {
+            "public_key": other_confidant_key.public_key,
+            "password": carla.password,
+            "totp": carla.code(clock),
+        },
         page=page,
     )
     assert status == 302

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from kring.core import accounts
 from kring.core.context import CoreContext
 from kring.journalist_ui.state import JournalistState
-from tests.journalist_ui.conftest import Account, Clock, csrf, login, make_account
+from tests.journalist_ui.conftest import Account, Clock, csrf, login
 
 
 def _login_form(
@@ -133,30 +133,6 @@ def test_csrf_failure_is_a_clear_400(client: FlaskClient, admin: Account, clock:
         assert r.status_code == 400 and "This form has expired" in r.get_data(as_text=True)
     with client.get("/en/") as inbox:
         assert inbox.status_code == 401
-
-
-def test_enrolment_with_qr_code(client: FlaskClient, jctx: CoreContext, clock: Clock) -> None:
-    new = make_account(jctx, clock, "carla", enrol=False)
-    assert _login_form(client, new, code="")[0] == 302
-    with client.get("/en/") as inbox:
-        assert inbox.status_code == 302 and "/en/enrol" in inbox.headers["Location"]
-    with client.get("/en/enrol/qr.svg") as qr:
-        assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
-        svg = qr.get_data(as_text=True)
-        assert (
-            svg.startswith("<?xml")
-            and "<script" not in svg
-            and "http" not in svg.split("<svg", 1)[1].split(">", 1)[1]
-        )
-    token = csrf(client, "/en/enrol")
-    with client.post("/en/enrol", data={"csrf_token": token, "totp": "000001"}) as bad:
-        assert bad.status_code == 403
-    with client.post("/en/enrol", data={"csrf_token": token, "totp": new.code(clock)}) as ok:
-        assert ok.status_code == 302
-    with client.get("/en/") as inbox:
-        assert inbox.status_code == 200
-    with client.get("/en/enrol/qr.svg") as qr:
-        assert qr.status_code == 302  # the secret is not shown again
 
 
 def test_disabled_account_is_logged_out(

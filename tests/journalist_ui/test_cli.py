@@ -1,4 +1,4 @@
-"""`kring admin create`: the first admin, with a generated password and TOTP enrolment."""
+"""`kring admin create`: the first admin, with a one-time password (enrolment is on the web)."""
 
 from __future__ import annotations
 
@@ -13,21 +13,20 @@ from kring.cli import main
 from kring.core import accounts
 from kring.core.context import CoreContext
 
-FIXED_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
-
-def test_admin_create_prints_password_and_qr(ctx: CoreContext) -> None:
+def test_admin_create_prints_a_one_time_password_and_no_totp_secret(ctx: CoreContext) -> None:
     runner = CliRunner()
     instance = str(ctx.settings.instance_dir)
-    args = ["admin", "create", "--instance", instance, "--username", "root", "--confirm-later"]
+    args = ["admin", "create", "--instance", instance, "--username", "root"]
     first = runner.invoke(main, args)
     assert first.exit_code == 0, first.output
-    secret = re.search(r"Or enter this key by hand: ([A-Z2-7]+)", first.output)
-    password = re.search(r"Password \(shown once, write it down\): (.+)", first.output)
-    assert secret and password and len(password.group(1).split(" ")) == 7
-    assert any(block in first.output for block in "█▀▄")  # the QR code
+    password = re.search(r"One-time password \(shown once, hand it to root\): (.+)", first.output)
+    assert password and len(password.group(1).split(" ")) == 7
+    assert "otpauth" not in first.output and not any(block in first.output for block in "█▀▄")
     taken = runner.invoke(main, args)
     assert taken.exit_code != 0 and "UsernameTaken" in taken.output
+    row = accounts.get_account(ctx, accounts.list_accounts(ctx)[0].id)
+    assert row.totp_secret is None and row.password_temporary and row.role == "admin"
     logged = accounts.authenticate(
         ctx,
         username="root",
@@ -36,31 +35,36 @@ def test_admin_create_prints_password_and_qr(ctx: CoreContext) -> None:
         at=time.time(),
         failures=accounts.FailureThrottle(),
     )
-    assert logged.needs_enrolment
-    code = pyotp.TOTP(secret.group(1)).now()
-    accounts.confirm_totp(
-        ctx, logged.account_id, code, at=time.time(), failures=accounts.FailureThrottle()
+    # The one-time password only lets its holder choose their own, then enrol.
+    assert logged.needs_password and logged.needs_enrolment
+    with pytest.raises(accounts.EnrolmentOrder):
+        accounts.begin_totp_enrolment(ctx, logged.account_id)
+    accounts.change_password(
+        ctx, logged.account_id, current=password.group(1), new="root's own password"
     )
-    assert accounts.get_account(ctx, logged.account_id).role == "admin"
+    secret = accounts.begin_totp_enrolment(ctx, logged.account_id)
+    accounts.confirm_totp(
+        ctx,
+        logged.account_id,
+        pyotp.TOTP(secret).now(),
+        at=time.time(),
+        failures=accounts.FailureThrottle(),
+    )
+    assert accounts.get_account(ctx, logged.account_id).totp_confirmed
 
 
-def test_admin_create_confirms_a_code_in_the_terminal(
-    ctx: CoreContext, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(accounts, "new_totp_secret", lambda: FIXED_SECRET)
-    code = pyotp.TOTP(FIXED_SECRET).now()
-    wrong = "000000" if code != "000000" else "111111"
+def test_confirm_later_is_still_accepted(ctx: CoreContext) -> None:
     result = CliRunner().invoke(
         main,
-        ["admin", "create", "--instance", str(ctx.settings.instance_dir), "--username", "second"],
-        input=f"{wrong}\n{code}\n",
+        [
+            "admin",
+            "create",
+            "--instance",
+            str(ctx.settings.instance_dir),
+            "--username",
+            "second",
+            "--confirm-later",
+        ],
     )
     assert result.exit_code == 0, result.output
-    assert "That code is wrong" in result.output and "Two-factor login confirmed." in result.output
-    with ctx.sessions() as db:
-        from sqlalchemy import select
-
-        from kring.core.models import Confidant
-
-        row = db.scalar(select(Confidant).where(Confidant.username == "second"))
-        assert row is not None and row.totp_confirmed and row.role == "admin"
+    assert "One-time password" in result.output
