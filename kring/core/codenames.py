@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from functools import cache
 
 from kring.core.wordlists import LANGUAGES, load_wordlist
@@ -11,7 +12,20 @@ CODENAME_WORDS = 7
 
 
 class MalformedCodename(ValueError):
-    """The text entered is not seven words from one of Kring's word lists."""
+    """The text entered is not seven words from one of Kring's word lists.
+
+    ``word_count`` is how many words were typed, and ``unknown_positions`` the
+    1-based positions of words that are in no list, so the login page can say
+    which word is mistyped. Both describe only what the reporter typed; they
+    say nothing about any existing codename.
+    """
+
+    def __init__(
+        self, reason: str, *, word_count: int = 0, unknown_positions: tuple[int, ...] = ()
+    ) -> None:
+        super().__init__(reason)
+        self.word_count = word_count
+        self.unknown_positions = unknown_positions
 
 
 @cache
@@ -42,13 +56,34 @@ def normalise_codename(raw: str) -> str:
     """
     if len(raw) > 400:
         raise MalformedCodename("too long")
-    words = raw.strip().lower().split()
+    words = split_codename(raw)
     if len(words) != CODENAME_WORDS:
-        raise MalformedCodename(f"a codename has {CODENAME_WORDS} words")
+        raise MalformedCodename(
+            f"a codename has {CODENAME_WORDS} words", word_count=len(words)
+        )
     known = _known_words()
-    if any(word not in known for word in words):
-        raise MalformedCodename("a word is not from the codename lists")
+    unknown = tuple(position for position, word in enumerate(words, 1) if word not in known)
+    if unknown:
+        raise MalformedCodename(
+            "a word is not from the codename lists",
+            word_count=len(words),
+            unknown_positions=unknown,
+        )
     return " ".join(words)
+
+
+def split_codename(raw: str) -> list[str]:
+    """The words of an entered codename, whatever case and spacing were used.
+
+    Line breaks, tabs, non-breaking spaces, commas and full stops all separate
+    words (people copy codenames from notes in many ways); hyphens do not,
+    because some list words contain one.
+    """
+    text = unicodedata.normalize("NFKC", raw).lower()
+    return text.translate(_SEPARATORS).split()
+
+
+_SEPARATORS = str.maketrans({",": " ", ";": " ", ".": " "})
 
 
 def generate_designation() -> str:

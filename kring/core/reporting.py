@@ -102,6 +102,12 @@ def has_conversation(ctx: CoreContext, secrets_: ReporterSecrets) -> bool:
     return _find_reporter(ctx, secrets_.lookup_id) is not None
 
 
+def current_path(ctx: CoreContext, secrets_: ReporterSecrets) -> str | None:
+    """The path the conversation is on, or None before the first message."""
+    reporter = _find_reporter(ctx, secrets_.lookup_id)
+    return reporter.path if reporter is not None else None
+
+
 def check_file_name(name: str) -> str:
     """Accept a file name as the reporter's browser sent it, or raise InvalidFileName.
 
@@ -242,6 +248,11 @@ class SubmissionDraft:
     def is_new_conversation(self) -> bool:
         """True for a reporter's first submission."""
         return self._reporter is None
+
+    @property
+    def committed(self) -> bool:
+        """Whether ``commit`` stored this submission."""
+        return self._committed
 
     @property
     def chosen(self) -> bool:

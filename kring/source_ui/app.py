@@ -13,6 +13,7 @@ from kring.core.context import CoreContext, build_context
 from kring.core.instance_settings import load_options
 from kring.core.settings import Settings
 from kring.source_ui.labels import category_labels, path_labels
+from kring.source_ui.once import OnceTokens, new_form_token
 from kring.web.error_pages import install_error_pages
 from kring.web.i18n import install_i18n
 from kring.web.logging_setup import configure_logging
@@ -34,6 +35,7 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
     app = Flask(__name__)
     ctx = context or build_context(settings)
     app.extensions["kring"] = ctx
+    app.extensions["kring_once"] = OnceTokens()
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_NAME="kring_source",
@@ -76,6 +78,7 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
             "path_labels": path_labels(),
             "category_labels": category_labels(),
             "max_mb_limit": options.max_submission_mb,
+            "new_form_token": new_form_token,
         }
 
     _install_error_pages(app)

@@ -23,9 +23,10 @@ from werkzeug.exceptions import ClientDisconnected
 
 from kring.core.errors import KringError
 from kring.core.reporting import FileUpload, SubmissionDraft
+from kring.source_ui.refill import FormEcho
 
 READ_CHUNK = 1024 * 1024
-SMALL_FIELDS = ("csrf_token", "recipient", "path", "category", "counted", "unit")
+SMALL_FIELDS = ("csrf_token", "form_token", "recipient", "path", "category", "counted", "unit")
 
 
 class UploadError(Exception):
@@ -78,6 +79,11 @@ class _ValueTarget(BaseTarget):
         except UnicodeDecodeError as exc:
             raise UploadError("the form text is not valid UTF-8") from exc
 
+    @property
+    def lenient_text(self) -> str:
+        """What arrived so far, for refilling the form (never raises)."""
+        return b"".join(self._chunks).decode("utf-8", "replace")
+
 
 class _FilesTarget(BaseTarget):
     """Every file part named ``files``: each is streamed into its own FileUpload."""
@@ -127,6 +133,7 @@ class ParsedSubmission:
     csrf_token: str
     message: str
     files: int
+    form_token: str = ""
 
 
 def parse_submission(
@@ -138,12 +145,14 @@ def parse_submission(
     max_message_bytes: int,
     draft: SubmissionDraft,
     check_csrf: Callable[[str], None],
+    echo: FormEcho | None = None,
 ) -> ParsedSubmission:
     """Parse the body into ``draft``; raise UploadError (4xx) on bad input.
 
-    Invariant: plaintext leaves this function only into gpg's pipe; on any
-    error the caller discards the draft, which removes every temp and
-    published file of this submission.
+    Invariant: plaintext leaves this function only into gpg's pipe and, when
+    given, ``echo`` (memory, to refill the form after an error); on any error
+    the caller discards the draft, which removes every temp and published file
+    of this submission.
     """
     if content_length is not None and content_length > max_bytes:
         raise TooLarge("the submission is larger than allowed")
@@ -199,6 +208,9 @@ def parse_submission(
         raise
     except (OSError, ClientDisconnected) as exc:
         raise ClientGone("the upload was interrupted") from exc
+    finally:
+        if echo is not None:
+            _fill_echo(echo, fields, message, files.count)
     # A complete multipart body ends with "--<boundary>--"; anything else is an
     # upload cut off between parts.
     if content_length is not None and received < content_length:
@@ -208,4 +220,69 @@ def parse_submission(
     ensure_ready()
     text = message.text
     draft.set_message(text.replace("\r\n", "\n"))
-    return ParsedSubmission(csrf_token=fields["csrf_token"].text, message=text, files=files.count)
+    return ParsedSubmission(
+        csrf_token=fields["csrf_token"].text,
+        message=text,
+        files=files.count,
+        form_token=fields["form_token"].text,
+    )
+
+
+def _fill_echo(
+    echo: FormEcho, fields: dict[str, _ValueTarget], message: _ValueTarget, files: int
+) -> None:
+    for name, target in fields.items():
+        echo.set(name, target.lenient_text)
+    echo.set("message", message.lenient_text.replace("\r\n", "\n"))
+    echo.files = max(echo.files, files)
+
+
+class _StopAtFirstFile(Exception):
+    """Raised by the salvage parser once the small fields are all in."""
+
+
+class _CountFileThenStop(BaseTarget):
+    def __init__(self, echo: FormEcho) -> None:
+        super().__init__()
+        self._echo = echo
+
+    def on_start(self) -> None:
+        if getattr(self, "multipart_filename", None):
+            self._echo.files += 1
+        # The form puts every small field before the files: nothing more to read.
+        raise _StopAtFirstFile
+
+
+def salvage_fields(
+    *, chunks: Iterator[bytes], content_type: str, limit: int, max_message_bytes: int
+) -> FormEcho:
+    """Read a refused submission's small fields and message, and nothing else.
+
+    Used when a submission is refused before it is stored (too large, session
+    ended) so the reporter gets the form back with what they chose and typed.
+    Reads at most ``limit`` bytes and stops at the first file part; no file
+    byte is kept and nothing reaches gpg or disk. Never raises: a body that
+    cannot be read gives whatever arrived.
+    """
+    echo = FormEcho()
+    try:
+        parser = StreamingFormDataParser(headers={"Content-Type": content_type})
+    except (ParseFailedException, ValueError):
+        return echo
+    fields = {name: _ValueTarget(4096) for name in SMALL_FIELDS}
+    message = _ValueTarget(max_message_bytes)
+    for name, target in fields.items():
+        parser.register(name, target)
+    parser.register("message", message)
+    parser.register("files", _CountFileThenStop(echo))
+    received = 0
+    try:
+        for chunk in chunks:
+            received += len(chunk)
+            parser.data_received(chunk)
+            if received >= limit:
+                break
+    except (_StopAtFirstFile, ParseFailedException, UploadError, OSError, ClientDisconnected):
+        pass
+    _fill_echo(echo, fields, message, 0)
+    return echo

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Iterator
 from typing import Any
 
 from flask import (
@@ -17,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
@@ -40,12 +43,15 @@ from kring.core.kdf import ReporterSecrets
 from kring.core.models import Category, ReporterPath
 from kring.core.throttle import LoginThrottled
 from kring.core.units import list_units
+from kring.source_ui.once import OnceTokens
+from kring.source_ui.refill import FormEcho
 from kring.source_ui.upload import (
     READ_CHUNK,
     ClientGone,
     TooLarge,
     UploadError,
     parse_submission,
+    salvage_fields,
 )
 from kring.web.body import iter_body
 from kring.web.i18n import current_language
@@ -94,12 +100,17 @@ def index() -> str:
     return render_template("source/index.html")
 
 
-@bp.get("/codename")
+@bp.route("/codename", methods=["GET", "POST"])
 def codename() -> str:
-    """Hand out a fresh codename (asking again gives another one)."""
-    word_language = request.args.get("words", current_language())
+    """Hand out a fresh codename (asking again gives another one).
+
+    POSTed from the login page with a draft whose session had ended, the
+    draft is carried on (in the page only) to the form of the new codename.
+    """
+    word_language = request.values.get("words", current_language())
     if word_language not in ("en", "nl"):
         word_language = current_language()
+    draft = _draft_from_form() if request.method == "POST" else None
     new_codename, secrets_ = reporting.new_codename(_ctx(), word_language)
     _start_reporter_session(secrets_, new=True)
     return render_template(
@@ -107,6 +118,8 @@ def codename() -> str:
         codename=new_codename.split(" "),
         word_language=word_language,
         to=_chosen_confidant(),
+        draft=draft,
+        hide_logout=True,
     )
 
 
@@ -122,31 +135,85 @@ def _chosen_confidant() -> int | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    """Come back with a codename."""
+    """Come back with a codename (carrying a draft whose session had ended, if any)."""
     if request.method == "GET":
         return render_template("source/login.html")
-    raw = request.form.get("codename", "")
+    raw = request.form.get("codename", "")[:_MAX_TYPED_CODENAME]
+    draft = _draft_from_form()
+    if "reveal" in request.form:
+        # "Show what I typed" / "Hide it": re-render only, no login attempt.
+        return _login_page(200, typed=raw, visible=request.form["reveal"] == "1", draft=draft)
+    visible = request.form.get("visible") == "1"
     try:
         secrets_ = reporting.login(_ctx(), raw)
-    except MalformedCodename:
-        return _login_error(_("That is not a codename: a codename is seven words."), 400)
+    except MalformedCodename as exc:
+        return _login_page(
+            400, error=codename_problem(exc), typed=raw, visible=visible, draft=draft
+        )
     except UnknownCodename:
-        return _login_error(_("We found no conversation for this codename."), 403)
+        return _login_page(
+            403,
+            error=_(
+                "We found no conversation for this codename. A codename becomes active "
+                "only when its first message is sent: if you never sent one, get a new codename."
+            ),
+            typed=raw,
+            visible=visible,
+            draft=draft,
+        )
     except LoginThrottled:
-        return _login_error(_("Too many attempts. Wait a minute and try again."), 429)
+        return _login_page(
+            429,
+            error=_("Too many attempts. Wait a minute and try again."),
+            typed=raw,
+            visible=visible,
+            draft=draft,
+        )
     _start_reporter_session(secrets_, new=False)
+    if draft is not None:
+        return _form_refilled(secrets_, draft)
     return redirect(url_for("source.conversation"))
 
 
-def _login_error(message: str, status: int) -> tuple[str, int]:
-    return render_template("source/login.html", error=message), status
+_MAX_TYPED_CODENAME = 400
+
+
+def _login_page(status: int, **context: Any) -> tuple[str, int]:
+    return render_template("source/login.html", **context), status
+
+
+def codename_problem(exc: MalformedCodename) -> str:
+    """Say what is wrong with a typed codename: which word, or how many words."""
+    if exc.unknown_positions:
+        positions = ", ".join(str(p) for p in exc.unknown_positions)
+        return ngettext(
+            "Word %(positions)s is not a codename word. Check its spelling.",
+            "Words %(positions)s are not codename words. Check their spelling.",
+            len(exc.unknown_positions),
+            positions=positions,
+        )
+    if exc.word_count == 0:
+        return _("Type your codename: seven words.")
+    if 0 < exc.word_count < 100:
+        return ngettext(
+            "A codename is seven words; you typed %(num)s word.",
+            "A codename is seven words; you typed %(num)s words.",
+            exc.word_count,
+        )
+    return _("That is not a codename: a codename is seven words.")
+
+
+def _draft_from_form() -> FormEcho | None:
+    return FormEcho.from_draft_fields(request.form, max_message=_ctx().settings.max_message_chars)
 
 
 def _form_context(secrets_: ReporterSecrets, **extra: Any) -> dict[str, Any]:
     ctx = _ctx()
-    first = not reporting.has_conversation(ctx, secrets_)
+    path = reporting.current_path(ctx, secrets_)
+    first = path is None
     return {
         "first_submission": first,
+        "current_path": path or ReporterPath.JUST_TALK.value,
         "confidants": list_confidants(ctx) if first else [],
         "units": list_units(ctx) if first else [],
         "paths": list(ReporterPath),
@@ -168,6 +235,27 @@ def submit() -> Any:
     )
 
 
+@bp.post("/resume")
+def resume() -> Any:
+    """Show the form again with a draft carried through the login or codename page."""
+    secrets_ = _require_reporter()
+    draft = _draft_from_form()
+    if draft is None:
+        return redirect(url_for("source.submit"))
+    return _form_refilled(secrets_, draft)
+
+
+def _form_refilled(secrets_: ReporterSecrets, draft: FormEcho) -> Any:
+    """The form the reporter was writing, refilled: nothing is sent until they press Send."""
+    flash(_("Your message has not been sent yet. Check it below and press “Send securely”."))
+    if reporting.has_conversation(_ctx(), secrets_):
+        view = reporting.load_conversation(_ctx(), secrets_)
+        return render_template(
+            "source/conversation.html", view=view, refill=draft, **_form_context(secrets_)
+        )
+    return render_template("source/submit.html", refill=draft, **_form_context(secrets_))
+
+
 def _check_csrf(token: str) -> None:
     try:
         validate_csrf(token)
@@ -175,62 +263,110 @@ def _check_csrf(token: str) -> None:
         raise UploadError("csrf", 400) from exc
 
 
+# How much of a refused body is read to give the reporter their text back:
+# the small fields and the longest message, never the files.
+_SALVAGE_EXTRA = 64 * 1024
+_SALVAGE_SECONDS = 3.0
+
+
+def _salvage(chunks: Iterator[bytes]) -> FormEcho:
+    ctx = _ctx()
+    max_message = ctx.settings.max_message_chars * 4
+    sock = request.environ.get("gunicorn.socket")
+    previous = sock.gettimeout() if isinstance(sock, socket.socket) else None
+    if isinstance(sock, socket.socket):
+        # A client that declared a body and sends none must not hold us up:
+        # without its text, the page is the same, only not refilled.
+        sock.settimeout(_SALVAGE_SECONDS)
+    try:
+        return salvage_fields(
+            chunks=chunks,
+            content_type=request.content_type or "",
+            limit=max_message + _SALVAGE_EXTRA,
+            max_message_bytes=max_message,
+        )
+    finally:
+        if isinstance(sock, socket.socket):
+            sock.settimeout(previous)
+
+
 @bp.post("/submit")
 def submit_post() -> Any:
-    """Receive a submission, streaming every file into gpg as it arrives."""
-    secrets_ = _require_reporter()
+    """Receive a submission, streaming every file into gpg as it arrives.
+
+    Every refusal answers with the form again, refilled with what the reporter
+    chose and typed (files excepted); a replayed form is stored once.
+    """
     ctx = _ctx()
+    chunks = iter_body(request.environ, request.stream, READ_CHUNK)
+    secrets_: ReporterSecrets | None = g.reporter_secrets
+    if secrets_ is None:
+        return _session_ended(_salvage(chunks))
     draft = reporting.SubmissionDraft(ctx, secrets_)
+    echo = FormEcho()
+    once: OnceTokens = current_app.extensions["kring_once"]
+    claimed = ""
     try:
-        parse_submission(
-            chunks=iter_body(request.environ, request.stream, READ_CHUNK),
+        parsed = parse_submission(
+            chunks=chunks,
             content_type=request.content_type or "",
             content_length=request.content_length,
             max_bytes=load_options(ctx).max_submission_mb * 1_000_000,
             max_message_bytes=ctx.settings.max_message_chars * 4,
             draft=draft,
             check_csrf=_check_csrf,
+            echo=echo,
         )
+        if not once.claim(secrets_.lookup_id, parsed.form_token):
+            flash(_("This message was already sent. It is stored once."))
+            return redirect(url_for("source.conversation", _anchor="notices"))
+        claimed = parsed.form_token
         draft.commit()
     except TooLarge:
-        return _submit_error("too_large", 413)
+        if not echo.has_text:
+            echo = _salvage(chunks)
+        return _submit_error("too_large", 413, echo)
     except ClientGone:
-        return _submit_error("interrupted", 400)
+        return _submit_error("interrupted", 400, echo)
     except UploadError as exc:
-        return _submit_error("csrf" if str(exc) == "csrf" else "bad_upload", exc.status)
+        return _submit_error("csrf" if str(exc) == "csrf" else "bad_upload", exc.status, echo)
     except EmptySubmission:
-        return _form_again(secrets_, _("Write a message or add a file before sending."), 400)
+        return _submit_error("empty", 400, echo)
     except MessageTooLong:
-        return _form_again(
-            secrets_, _("Your message is too long. Split it over several messages."), 413
-        )
+        return _submit_error("message_too_long", 413, echo)
     except InvalidFileName:
-        return _submit_error("bad_file_name", 400)
+        return _submit_error("bad_file_name", 400, echo)
     except (UnknownRecipient, InvalidChoice):
-        return _submit_error("bad_choice", 400)
+        return _submit_error("bad_choice", 400, echo)
     except NoRecipientAvailable:
-        return _submit_error("no_recipient", 503)
+        return _submit_error("no_recipient", 503, echo)
     except SubmissionFailed:
-        return _submit_error("not_sent", 503)
+        return _submit_error("not_sent", 503, echo)
     finally:
         draft.discard()
+        if claimed and not draft.committed:
+            once.release(secrets_.lookup_id, claimed)
     session["new"] = False
     flash(_("Your message was sent. Come back with your codename to read replies."))
-    return redirect(url_for("source.conversation"))
+    return redirect(url_for("source.conversation", _anchor="notices"))
 
 
-def _submit_error(kind: str, status: int) -> tuple[str, int]:
-    return render_template("source/error.html", kind=kind), status
+def _session_ended(echo: FormEcho) -> tuple[str, int]:
+    """The login page, carrying what the reporter wrote (in the page only, never stored)."""
+    return _login_page(
+        200,
+        session_ended=True,
+        draft=echo if echo.has_text else None,
+    )
 
 
-def _form_again(secrets_: ReporterSecrets, message: str, status: int) -> tuple[str, int]:
-    if reporting.has_conversation(_ctx(), secrets_):
-        view = reporting.load_conversation(_ctx(), secrets_)
-        return render_template(
-            "source/conversation.html", view=view, form_error=message, **_form_context(secrets_)
-        ), status
+def _submit_error(kind: str, status: int, echo: FormEcho | None = None) -> tuple[str, int]:
+    """The error page; reached from the form, it holds the form again, refilled."""
+    secrets_: ReporterSecrets | None = g.reporter_secrets
+    if echo is None or secrets_ is None:
+        return render_template("source/error.html", kind=kind), status
     return render_template(
-        "source/submit.html", form_error=message, **_form_context(secrets_)
+        "source/error.html", kind=kind, refill=echo, **_form_context(secrets_)
     ), status
 
 
@@ -274,12 +410,25 @@ def delete_everything() -> Any:
     if request.form.get("confirm") != "yes":
         return render_template("source/delete.html", error=_("Tick the box to confirm.")), 400
     reporting.delete_conversation(_ctx(), secrets_)
-    session.clear()
+    current_app.extensions["kring_once"].forget(secrets_.lookup_id)
+    _end_session()
     return render_template("source/deleted.html")
+
+
+def _end_session() -> None:
+    session.clear()
+    g.reporter_secrets = None  # the page answering this request has nobody to log out
 
 
 @bp.post("/logout")
 def logout() -> Any:
-    """End the session now."""
-    session.clear()
+    """End the session now; with a codename that never sent anything, ask first.
+
+    A fresh codename is not stored anywhere until its first message, so
+    logging out throws it away for good: the reporter confirms that on a page
+    of its own (no script), or goes back to writing.
+    """
+    if session.get("new") and g.reporter_secrets and request.form.get("confirm") != "yes":
+        return render_template("source/logout_confirm.html")
+    _end_session()
     return render_template("source/logged_out.html")

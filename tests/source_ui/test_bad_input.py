@@ -160,9 +160,11 @@ def test_expired_csrf(client: FlaskClient, app, ctx: CoreContext, confidant_a: i
     _nothing_stored(ctx)
 
 
-def test_submit_without_session_goes_to_login(client: FlaskClient) -> None:
+def test_submit_without_session_answers_with_login(client: FlaskClient) -> None:
     response = client.post("/en/submit", data={"message": "x"})
-    assert response.status_code == 302 and "/en/login" in response.headers["Location"]
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Your session has ended" in page and 'name="codename"' in page
 
 
 @pytest.mark.parametrize(
@@ -170,7 +172,7 @@ def test_submit_without_session_goes_to_login(client: FlaskClient) -> None:
     [
         ("not a codename", 400, "seven words"),
         ("", 400, "seven words"),
-        ("abacus abacus abacus abacus abacus abacus zzzzzz", 400, "seven words"),
+        ("abacus abacus abacus abacus abacus abacus zzzzzz", 400, "Word 7 is not a codename word"),
         ("abacus abacus abacus abacus abacus abacus abacus", 403, "no conversation"),
         ("x" * 5000, 400, "seven words"),
     ],
