@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runtime_packages=(gnupg tor fonts-dejavu-core ffmpeg)
-dev_packages=(chromium chromium-driver mat2 wdutch debootstrap)
+dev_packages=(chromium chromium-driver mat2 wdutch wspanish debootstrap)
 packages=("${runtime_packages[@]}")
 extras="server"
 if [[ "${1:-}" == "--dev" ]]; then

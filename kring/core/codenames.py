@@ -46,13 +46,26 @@ def generate_codename(language: str) -> str:
     return " ".join(secrets.choice(words) for _ in range(CODENAME_WORDS))
 
 
+# Acute accent and diaeresis: the Spanish list is written without them
+# (build_spanish.py), so "árbol" typed with its accent is the word "arbol".
+_IGNORED_MARKS = frozenset({"\u0301", "\u0308"})
+
+
+def without_accents(text: str) -> str:
+    """``text`` with acute accents and diaereses dropped, other marks kept (ñ stays)."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _IGNORED_MARKS))
+
+
 def normalise_codename(raw: str) -> str:
     """Canonical form of an entered codename: lower case, single spaces.
 
     Surrounding whitespace and case are ignored, so a reporter who typed it
-    with capitals or extra spaces still gets in. Raises MalformedCodename when
-    it is not seven known words (the page says so without revealing anything
-    about existing codenames).
+    with capitals or extra spaces still gets in; so are acute accents and
+    diaereses, which no word of any list carries, so a Spanish word typed
+    with its accent ("árbol" for "arbol") is still the same word. Raises
+    MalformedCodename when it is not seven known words (the page says so
+    without revealing anything about existing codenames).
     """
     if len(raw) > 400:
         raise MalformedCodename("too long")
@@ -77,9 +90,10 @@ def split_codename(raw: str) -> list[str]:
 
     Line breaks, tabs, non-breaking spaces, commas and full stops all separate
     words (people copy codenames from notes in many ways); hyphens do not,
-    because some list words contain one.
+    because some list words contain one. Acute accents and diaereses are
+    dropped (no list word has one: ``árbol`` is ``arbol``).
     """
-    text = unicodedata.normalize("NFKC", raw).lower()
+    text = without_accents(unicodedata.normalize("NFKC", raw).lower())
     return text.translate(_SEPARATORS).split()
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kring.core.wordlists import LANGUAGES, LIST_SIZE, load_wordlist
+from kring.core.wordlists import LANGUAGES, LIST_SIZE, build_spanish, load_wordlist
 from kring.core.wordlists.build_dutch import (
     SOURCE,
     SOURCE_SHA256,
@@ -85,12 +85,13 @@ def test_blocklist_parsing() -> None:
         Blocklist.parse("Kut\n")
 
 
-def test_lists_do_not_share_words() -> None:
-    assert not set(load_wordlist("en")) & set(load_wordlist("nl"))
+@pytest.mark.parametrize(("first", "second"), [("en", "nl"), ("en", "es"), ("nl", "es")])
+def test_lists_do_not_share_words(first: str, second: str) -> None:
+    assert not set(load_wordlist(first)) & set(load_wordlist(second))
 
 
 def test_loader_caches_and_rejects_other_languages() -> None:
-    assert LANGUAGES == ("en", "nl")
+    assert LANGUAGES == ("en", "nl", "es")
     assert load_wordlist("nl") is load_wordlist("nl")
     assert isinstance(load_wordlist("en"), tuple)
     for bad in ("de", "EN", ""):
@@ -100,7 +101,14 @@ def test_loader_caches_and_rejects_other_languages() -> None:
 
 def test_provenance_is_shipped_with_the_lists() -> None:
     text = _resource_text("PROVENANCE.md")
-    for fact in ("CC BY 3.0 US", "Electronic Frontier Foundation", "wdutch", "OpenTaal"):
+    for fact in (
+        "CC BY 3.0 US",
+        "Electronic Frontier Foundation",
+        "wdutch",
+        "OpenTaal",
+        "wspanish",
+        "Public Domain",
+    ):
         assert fact in text
 
 
@@ -141,3 +149,66 @@ def test_dutch_list_is_reproducible_from_the_debian_package() -> None:
     english = _resource_text("en.txt").split()
     words = build(read_lines(Path(SOURCE)), english, _blocklist())
     assert render(words) == _resource_text("nl.txt")
+
+
+def test_spanish_words_are_4_to_9_ascii_letters_and_sorted() -> None:
+    words = load_wordlist("es")
+    assert all(re.fullmatch(r"[a-z]{4,9}", w) for w in words)
+    assert list(words) == sorted(words)
+    # The normalisation keeps no accent and no ñ: every word types on any keyboard.
+    assert all(w.isascii() for w in words)
+
+
+def test_no_blocklisted_word_or_stem_in_spanish() -> None:
+    blocklist = Blocklist.parse(_resource_text("es_blocklist.txt"))
+    assert {"mierda", "marica", "asesin"} <= set(blocklist.stems)
+    assert {"puta", "ano", "negro", "muerte"} <= blocklist.exact
+    words = load_wordlist("es")
+    assert not blocklist.exact & set(words)
+    assert not {(stem, w) for w in words for stem in blocklist.stems if stem in w}
+
+
+def test_spanish_list_has_everyday_words() -> None:
+    words = set(load_wordlist("es"))
+    assert {"casa", "agua", "camino", "semana", "libro", "arbol", "campo"} <= words
+
+
+def test_spanish_normalisation_drops_accents_and_words_with_enye() -> None:
+    normalise = build_spanish.normalise
+    assert normalise("árbol") == "arbol"
+    assert normalise("pingüino") == "pinguino"
+    assert normalise("Canción") == "cancion"
+    assert normalise("año") is None
+    assert normalise("niño") is None
+
+
+def test_spanish_build_is_deterministic_on_a_small_source() -> None:
+    source = [
+        "casa", "casero", "casona", "caserío", "árbol", "arbolado", "arbolito",
+        "año", "añoso", "kilo", "kilito", "disputa", "puta", "water", "camino",
+        "caminito", "caminero", "sol", "solar",
+    ]  # fmt: skip
+    blocklist = Blocklist.parse("=puta\n")
+    first = build_spanish.build(source, ["water"], blocklist, size=4)
+    assert first == build_spanish.build(list(reversed(source)), ["water"], blocklist, size=4)
+    assert first == sorted(first)
+    # casa, arbol and camino have two derivatives each; of the words with
+    # none, solar is the shortest (sol is too short, kilo has a k).
+    assert first == ["arbol", "camino", "casa", "solar"]
+    assert {"puta", "water", "kilo", "sol"}.isdisjoint(first)
+    assert not any("ñ" in w or not w.isascii() for w in first)
+    with pytest.raises(ValueError, match="candidates"):
+        build_spanish.build(source, [], blocklist, size=100)
+
+
+@pytest.mark.slow
+def test_spanish_list_is_reproducible_from_the_debian_package() -> None:
+    source = build_spanish.SOURCE
+    if not source.exists():
+        pytest.skip(f"{source} missing: apt-get install wspanish (scripts/setup.sh --dev)")
+    if hashlib.sha256(source.read_bytes()).hexdigest() != build_spanish.SOURCE_SHA256:
+        pytest.skip(f"{source} is not the wspanish version recorded in build_spanish.py")
+    others = [*_resource_text("en.txt").split(), *_resource_text("nl.txt").split()]
+    blocklist = Blocklist.parse(_resource_text("es_blocklist.txt"))
+    words = build_spanish.build(read_lines(source), others, blocklist)
+    assert render(words) == _resource_text("es.txt")

@@ -38,7 +38,7 @@ import hashlib
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -187,24 +187,36 @@ def render(words: Iterable[str]) -> str:
     return "".join(f"{w}\n" for w in words)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line entry point; returns the process exit code."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, default=SOURCE, help="wdutch word list")
-    parser.add_argument("--output", type=Path, default=OUTPUT, help="file to write")
+def run_build(
+    argv: Sequence[str] | None,
+    description: str,
+    source: Path,
+    source_sha256: str,
+    output: Path,
+    make_words: Callable[[Path], list[str]],
+) -> int:
+    """The command line shared by the list builders; returns the exit code.
+
+    Warns when ``source`` is not the recorded package version (the result would
+    differ from the committed list), then writes ``output`` or, with
+    ``--check``, only compares it and exits 1 when it is out of date.
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--source", type=Path, default=source, help="Debian word list")
+    parser.add_argument("--output", type=Path, default=output, help="file to write")
     parser.add_argument(
         "--check", action="store_true", help="compare with --output instead of writing it"
     )
     args = parser.parse_args(argv)
 
     digest = hashlib.sha256(args.source.read_bytes()).hexdigest()
-    if digest != SOURCE_SHA256:
+    if digest != source_sha256:
         print(
             f"warning: {args.source} has sha256 {digest}, not the recorded "
-            f"{SOURCE_SHA256}; the result will differ from the committed list",
+            f"{source_sha256}; the result will differ from the committed list",
             file=sys.stderr,
         )
-    words = build(read_lines(args.source), read_lines(ENGLISH), Blocklist.load())
+    words = make_words(args.source)
     text = render(words)
     if args.check:
         current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
@@ -216,6 +228,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.output.write_text(text, encoding="utf-8")
     print(f"wrote {len(words)} words to {args.output}")
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line entry point; returns the process exit code."""
+    return run_build(
+        argv,
+        __doc__.splitlines()[0],
+        SOURCE,
+        SOURCE_SHA256,
+        OUTPUT,
+        lambda source: build(read_lines(source), read_lines(ENGLISH), Blocklist.load()),
+    )
 
 
 if __name__ == "__main__":
