@@ -127,7 +127,7 @@ def _ctx() -> CoreContext:
 def _reason_text(reason: str) -> str:
     texts = {
         "slug": _("A page address may use only lowercase letters, digits and hyphens."),
-        "language": _("Choose English or Dutch."),
+        "language": _("Choose English, Dutch or Spanish."),
         "title": _("A title of 1 to 200 characters is required."),
         "summary": _("The summary may be at most 400 characters."),
         "kind": _("Choose page or topic."),

@@ -43,6 +43,7 @@ from kring.core.kdf import ReporterSecrets
 from kring.core.models import Category, ReporterPath
 from kring.core.throttle import LoginThrottled
 from kring.core.units import list_units
+from kring.core.wordlists import LANGUAGES as WORDLIST_LANGUAGES
 from kring.source_ui.once import OnceTokens
 from kring.source_ui.refill import FormEcho
 from kring.source_ui.upload import (
@@ -108,7 +109,7 @@ def codename() -> str:
     draft is carried on (in the page only) to the form of the new codename.
     """
     word_language = request.values.get("words", current_language())
-    if word_language not in ("en", "nl"):
+    if word_language not in WORDLIST_LANGUAGES:
         word_language = current_language()
     draft = _draft_from_form() if request.method == "POST" else None
     new_codename, secrets_ = reporting.new_codename(_ctx(), word_language)

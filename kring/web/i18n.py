@@ -12,8 +12,8 @@ from typing import Any
 from flask import Flask, g, request
 from flask_babel import Babel
 
-LANGUAGES = ("en", "nl")
-LANGUAGE_NAMES = {"en": "English", "nl": "Nederlands"}
+LANGUAGES = ("en", "nl", "es")
+LANGUAGE_NAMES = {"en": "English", "nl": "Nederlands", "es": "Español"}
 
 
 def current_language() -> str:

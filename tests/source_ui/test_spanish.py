@@ -1,0 +1,78 @@
+"""The reporters' app in Spanish: every page, the language switch, a Spanish codename."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask.testing import FlaskClient
+
+from kring.core.wordlists import load_wordlist
+from tests.source_ui.conftest import csrf_from, get_codename, submit
+
+SWITCH_RE = re.compile(r'<nav class="languages"[^>]*>(.*?)</nav>', re.S)
+
+
+def _switch(html: str) -> str:
+    match = SWITCH_RE.search(html)
+    assert match, "no language switch on the page"
+    return match.group(1)
+
+
+def test_landing_page_in_spanish(client: FlaskClient) -> None:
+    response = client.get("/es/")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<html lang="es">' in text
+    assert "¿Quién puede leer lo que escribes?" in text
+    assert "Who can read what you write?" not in text
+    switch = _switch(text)
+    assert "<strong>Español</strong>" in switch
+    assert 'href="/en/"' in switch and 'href="/nl/"' in switch
+    # The other languages offer the way to Spanish.
+    assert 'href="/es/"' in _switch(client.get("/nl/").get_data(as_text=True))
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["", "info/", "login", "codename", "info/code-of-conduct", "info/bullying", "confidants/"],
+)
+def test_every_public_page_offers_and_shows_spanish(client: FlaskClient, path: str) -> None:
+    response = client.get(f"/es/{path}")
+    assert response.status_code == 200, path
+    text = response.get_data(as_text=True)
+    assert "<strong>Español</strong>" in _switch(text)
+    assert '<html lang="es">' in text
+
+
+def test_spanish_codename_logs_in_even_typed_with_accents(
+    app, client: FlaskClient, confidant_a: int
+) -> None:
+    page = client.get("/es/codename").get_data(as_text=True)
+    assert "Tu nombre en clave" in page and "Español" in page
+    codename = get_codename(client, "es")
+    words = codename.split()
+    spanish = set(load_wordlist("es"))
+    assert len(words) == 7 and all(w in spanish for w in words)
+    status, _ = submit(client, message="Mi jefe me grita.", lang="es")
+    assert status == 302
+
+    # A new browser; the reporter types the words with capitals and accents.
+    accented = " ".join(w.replace("a", "á", 1).replace("o", "ó", 1).upper() for w in words)
+    other = app.test_client()
+    login = other.get("/es/login").get_data(as_text=True)
+    assert "Entrar con tu nombre en clave" in login
+    response = other.post("/es/login", data={"codename": accented, "csrf_token": csrf_from(login)})
+    assert response.status_code == 302
+    conversation = other.get("/es/conversation").get_data(as_text=True)
+    assert "Tu conversación" in conversation and "Mensaje enviado el" in conversation
+
+
+def test_codename_page_offers_the_three_word_lists(client: FlaskClient) -> None:
+    page = client.get("/en/codename").get_data(as_text=True)
+    assert "words=es" in page and "Español" in page
+    spanish = get_codename(client, "en")  # English words by default on the English page
+    assert all(w in load_wordlist("en") for w in spanish.split())
+    chosen = client.get("/en/codename?words=es").get_data(as_text=True)
+    words = re.findall(r"<span>([a-z]+)</span>", chosen)
+    assert len(words) == 7 and all(w in load_wordlist("es") for w in words)
