@@ -41,7 +41,7 @@ def main() -> None:
 @click.option(
     "--organisation", default="Our organisation", help="Organisation name shown to reporters."
 )
-@click.option("--language", type=click.Choice(["en", "nl"]), default="en")
+@click.option("--language", type=click.Choice(["en", "nl", "es"]), default="en")
 @click.option(
     "--database-url", default=None, help="SQLAlchemy URL (default: SQLite in the instance)."
 )
@@ -195,7 +195,7 @@ def content() -> None:
     help="Overwrite pages with the shipped text (the code of conduct history is never rewritten).",
 )
 def content_seed(instance: str, replace: bool) -> None:
-    """Add the default information pages (Dutch and English) that are missing."""
+    """Add the default information pages (English, Dutch and Spanish) that are missing."""
     from kring.core.content import seed_default_content
     from kring.core.context import utc_today
     from kring.core.db import make_engine, make_sessionmaker

@@ -16,7 +16,7 @@ import datetime as dt
 import difflib
 import re
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -41,7 +41,10 @@ from kring.core.context import CoreContext
 from kring.core.errors import KringError
 from kring.core.models import Confidant
 
-CONTENT_LANGUAGES = ("en", "nl")
+if TYPE_CHECKING:
+    from kring.core.default_content import DefaultConduct
+
+CONTENT_LANGUAGES = ("en", "nl", "es")
 FALLBACK_LANGUAGE = "en"
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9\-]{0,59}$")
 MEDIA_NAME_RE = re.compile(r"^[a-z0-9]{24}\.(jpg|png|ogg|webm|mp4|mp3)$")
@@ -644,7 +647,10 @@ def seed_default_content(
 
     Pages an admin already has are left alone unless ``replace``; the code of
     conduct is seeded only when no version exists (its history is never
-    rewritten).
+    rewritten). One exception, so that an instance made before a language was
+    shipped gets it: a language with no version at all gets the shipped
+    version 1 while version 1 is still the only one and its English text is the
+    shipped one (the same document, only translated).
     """
     from kring.core.default_content import load_default_conduct, load_default_pages
 
@@ -664,17 +670,44 @@ def seed_default_content(
             row.kind, row.position, row.title = page.kind, page.position, page.title
             row.summary, row.body_md, row.updated_on = page.summary, page.body_md, today
             written += 1
+        shipped = load_default_conduct()
         if db.scalar(select(func.count()).select_from(ConductVersion)) == 0:
-            for conduct in load_default_conduct():
-                db.add(
-                    ConductVersion(
-                        number=1,
-                        language=conduct.language,
-                        title=conduct.title,
-                        body_md=conduct.body_md,
-                        change_summary=conduct.change_summary,
-                        published_on=today,
-                    )
+            missing, published_on = shipped, today
+        else:
+            missing, published_on = _conduct_translations_missing(db, shipped)
+        for conduct in missing:
+            db.add(
+                ConductVersion(
+                    number=1,
+                    language=conduct.language,
+                    title=conduct.title,
+                    body_md=conduct.body_md,
+                    change_summary=conduct.change_summary,
+                    published_on=published_on,
                 )
-                written += 1
+            )
+            written += 1
     return written
+
+
+def _conduct_translations_missing(
+    db: Session, shipped: list[DefaultConduct]
+) -> tuple[list[DefaultConduct], dt.date]:
+    """Shipped version-1 texts of languages the instance lacks, and version 1's day.
+
+    Only while the instance has version 1 alone and its English text is the
+    shipped English one; otherwise an admin's own text would be paired with a
+    translation of a different document, and nothing is returned.
+    """
+    versions = db.scalars(select(ConductVersion)).all()
+    by_language = {v.language: v for v in versions}
+    english = next((c for c in shipped if c.language == "en"), None)
+    current = by_language.get("en")
+    if (
+        {v.number for v in versions} != {1}
+        or english is None
+        or current is None
+        or current.body_md != english.body_md
+    ):
+        return [], dt.date.min
+    return [c for c in shipped if c.language not in by_language], current.published_on

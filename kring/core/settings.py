@@ -144,8 +144,8 @@ def settings_from_mapping(
             values[name] = str(value)
         # Unknown keys are ignored so newer instance files work with older code.
     database_url = values.pop("database_url", f"sqlite:///{instance_dir / 'kring.sqlite'}")
-    if values.get("default_language", "en") not in {"en", "nl"}:
-        raise SettingsError("default_language must be 'en' or 'nl'")
+    if values.get("default_language", "en") not in {"en", "nl", "es"}:
+        raise SettingsError("default_language must be 'en', 'nl' or 'es'")
     return Settings(
         instance_dir=instance_dir,
         database_url=database_url,

@@ -18,8 +18,8 @@ TOPICS = {"aggression", "discrimination", "bullying", "sexual-harassment", "inte
 
 def test_defaults_complete_in_both_languages() -> None:
     pages = load_default_pages()
-    by_lang = {lang: {p.slug for p in pages if p.language == lang} for lang in ("en", "nl")}
-    assert by_lang["en"] == by_lang["nl"]
+    by_lang = {lang: {p.slug for p in pages if p.language == lang} for lang in ("en", "nl", "es")}
+    assert by_lang["en"] == by_lang["nl"] == by_lang["es"]
     assert {"position", "after-you-write", "start-safely"} | TOPICS == by_lang["en"]
     assert {p.slug for p in pages if p.kind == "topic"} == TOPICS
     for page in pages:
@@ -29,7 +29,7 @@ def test_defaults_complete_in_both_languages() -> None:
             assert page.body_md.count("\n## ") >= 3, page.slug
         assert "http" not in page.body_md, page.slug
     conduct = load_default_conduct()
-    assert {c.language for c in conduct} == {"en", "nl"}
+    assert {c.language for c in conduct} == {"en", "nl", "es"}
     assert all(c.change_summary for c in conduct)
 
 

@@ -1,4 +1,4 @@
-"""The information pages a new instance starts with, in English and Dutch.
+"""The information pages a new instance starts with, in English, Dutch and Spanish.
 
 Written for Kring (not copied from anywhere), meant to be adapted by each
 organisation's admins. Each file starts with ``key: value`` lines (title,
@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from importlib import resources
 
-LANGUAGES = ("en", "nl")
+LANGUAGES = ("en", "nl", "es")
 CONDUCT_FILE = "code-of-conduct.md"
 
 
