@@ -76,3 +76,12 @@ def test_codename_page_offers_the_three_word_lists(client: FlaskClient) -> None:
     chosen = client.get("/en/codename?words=es").get_data(as_text=True)
     words = re.findall(r"<span>([a-z]+)</span>", chosen)
     assert len(words) == 7 and all(w in load_wordlist("es") for w in words)
+
+
+def test_spanish_plural_forms_on_the_login_page(client: FlaskClient) -> None:
+    page = client.get("/es/login").get_data(as_text=True)
+    one = client.post("/es/login", data={"codename": "casa", "csrf_token": csrf_from(page)})
+    assert "escribiste 1 palabra." in one.get_data(as_text=True)
+    page = client.get("/es/login").get_data(as_text=True)
+    two = client.post("/es/login", data={"codename": "casa agua", "csrf_token": csrf_from(page)})
+    assert "escribiste 2 palabras." in two.get_data(as_text=True)
