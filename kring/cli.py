@@ -140,6 +140,23 @@ def retention_run(instance: str) -> None:
 
 
 @main.command()
+@instance_option
+def scrub(instance: str) -> None:
+    """Give files changed since the last scrub fresh times (run hourly by a timer)."""
+    from kring.core.scrub import ScrubBusy, scrub_instance
+
+    try:
+        result = scrub_instance(_settings(instance))
+    except ScrubBusy as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"Scrubbed: {result.folders_rebuilt} folders rebuilt, {result.files_copied} files "
+        f"copied, {result.folders_deferred} left for the next run (upload in progress), "
+        f"{result.leftovers_removed} leftovers removed."
+    )
+
+
+@main.command()
 @click.option("--instance", default="demo-instance", show_default=True)
 @click.option("--port", default=8080, show_default=True, help="Loopback port of source_ui.")
 @click.option(

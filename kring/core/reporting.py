@@ -15,7 +15,6 @@ import dataclasses
 import datetime as dt
 import threading
 import unicodedata
-from pathlib import Path
 from typing import IO
 
 from sqlalchemy import select
@@ -512,7 +511,7 @@ class ConversationView:
 
 
 def _read_blob(ctx: CoreContext, lookup_id: str, blob_name: str) -> bytes:
-    return ctx.store.blob_path(lookup_id, blob_name).read_bytes()
+    return ctx.store.read_blob(lookup_id, blob_name)
 
 
 def load_conversation(ctx: CoreContext, secrets_: ReporterSecrets) -> ConversationView:
@@ -655,5 +654,4 @@ def reply_to_reporter(ctx: CoreContext, *, reporter_id: int, confidant_id: int, 
 
 def read_blob_stream(ctx: CoreContext, lookup_id: str, blob_name: str) -> IO[bytes]:
     """Open a stored ciphertext for streaming to a confidant's download."""
-    path: Path = ctx.store.blob_path(lookup_id, blob_name)
-    return path.open("rb")
+    return ctx.store.open_blob(lookup_id, blob_name)

@@ -39,6 +39,9 @@ def _encrypt_args(home: GpgHome, key_fds: Sequence[int], filename: str | None) -
         day_start_utc(),
         "--ignore-time-conflict",
         "--ignore-valid-from",
+        # gpg rewrites random_seed in its home on every run: its file times
+        # would date the last submission.
+        "--no-random-seed-file",
         "--set-filename",
         filename or "",
     ]

@@ -309,7 +309,7 @@ def test_torrc_passes_tor_verify_config(deployment: Deployment) -> None:
 def test_units_pass_systemd_analyze_verify(deployment: Deployment) -> None:
     units = ["kring-source.service", "kring-journalist.service", "kring-backup.service",
              "kring-retention.service", "kring-retention.timer",
-             "kring-backup.timer"]
+             "kring-scrub.service", "kring-scrub.timer", "kring-backup.timer"]
     verified = deployment.chroot("systemd-analyze", "verify",
                                  *(f"/etc/systemd/system/{unit}" for unit in units))
     assert verified.returncode == 0, verified.stdout + verified.stderr
@@ -324,6 +324,9 @@ def test_units_pass_systemd_analyze_verify(deployment: Deployment) -> None:
     # Absolute links into the target: is_symlink, since exists() would follow them on the host.
     assert (timers / "kring-backup.timer").is_symlink()
     assert (timers / "kring-retention.timer").is_symlink()
+    assert (timers / "kring-scrub.timer").is_symlink()
+    scrub_timer = (deployment.root / "etc/systemd/system/kring-scrub.timer").read_text()
+    assert "OnCalendar=hourly" in scrub_timer and "RandomizedDelaySec=0" in scrub_timer
 
 
 def test_logs_keep_nothing(deployment: Deployment) -> None:
