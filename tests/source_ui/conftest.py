@@ -44,7 +44,7 @@ def get_codename(client: FlaskClient, lang: str = "en") -> str:
     assert page.status_code == 200
     match = CODENAME_RE.search(page.get_data(as_text=True))
     assert match
-    return " ".join(re.findall(r"<span>([a-z]+)</span>", match.group(1)))
+    return " ".join(re.findall(r"<span>([a-z-]+)</span>", match.group(1)))
 
 
 def submit(
