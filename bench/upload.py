@@ -3,7 +3,9 @@
 
 Starts source_ui under gunicorn on loopback with a fresh instance, streams a
 generated file of --size-mb MB as a multipart submission, and in the same run
-times `gpg --encrypt --compress-algo none` of the same file to the same key.
+times `gpg --sign --encrypt --compress-algo none` of the same file to the same key
+(every reporter item is signed with the reporter's Ed25519 key inside the
+encryption since issue 13, so the floor signs too, with an Ed25519 key).
 The last line is JSON:
 {"size_mb": …, "upload_s": …, "gpg_s": …, "ratio": …, "peak_rss_mb": …}
 (peak_rss_mb: the gunicorn worker's VmHWM over the upload request; it is reset
@@ -59,11 +61,12 @@ def make_file(path: Path, size_mb: int) -> None:
 
 
 def time_gpg(work: Path, public_key_file: Path, data: Path) -> float:
-    home = GpgHome(work / "gpg-bench").ensure()
+    # Signs with the bench key in work/confidant (Ed25519, like a reporter's key).
+    home = GpgHome(work / "confidant").ensure()
     out = work / "gpg-out.gpg"
     started = time.perf_counter()
     subprocess.run(
-        home.args("--encrypt", "--compress-algo", "none", "--recipient-file",
+        home.args("--sign", "--encrypt", "--compress-algo", "none", "--recipient-file",
                   str(public_key_file), "--yes", "-o", str(out), str(data)),
         check=True,
     )
@@ -174,7 +177,7 @@ def main() -> None:
     # upload is compared with the gpg run just before it, and the median of those paired
     # ratios is reported; the times are the medians too.
     ratios = sorted(u / g for u, g in zip(upload_times, gpg_times, strict=True))
-    print(f"gpg --encrypt alone: {[round(t, 3) for t in gpg_times]}")
+    print(f"gpg --sign --encrypt alone: {[round(t, 3) for t in gpg_times]}")
     print(f"upload through gunicorn: {[round(t, 3) for t in upload_times]}")
     print(f"paired ratios: {[round(r, 3) for r in ratios]}")
     print(json.dumps({

@@ -216,8 +216,11 @@ def item_for_download(
 
 def bundle_items(
     ctx: CoreContext, confidant_id: int, slug: str, *, only_unread: bool, actor: str
-) -> tuple[str, list[BundleItem]]:
-    """The designation and the items for a bundle (kring.crypto.bundle format).
+) -> tuple[str, list[BundleItem], str]:
+    """The designation, the items and the reporter's public key for a bundle.
+
+    The key (kring.crypto.bundle's ``reporter_key``) lets the workstation check
+    that each reporter item is signed by the key only the codename unlocks.
 
     Only items encrypted to this confidant; with ``only_unread`` only those not
     yet marked read. Raises ConversationNotFound for a deleted conversation.
@@ -243,6 +246,7 @@ def bundle_items(
             designation=reporter.designation,
         )
         lookup_id, designation = reporter.lookup_id, reporter.designation
+        reporter_key = reporter.public_key
     bundle = [
         BundleItem(
             seq=item.seq,
@@ -257,7 +261,7 @@ def bundle_items(
         )
         for item in items
     ]
-    return designation, bundle
+    return designation, bundle, reporter_key
 
 
 def bundle_name(designation: str, day: dt.date) -> str:

@@ -48,6 +48,7 @@ from kring.crypto.decrypt import decrypt_with_locked_key
 from kring.crypto.encrypt import StreamEncryptor, encrypt_bytes
 from kring.crypto.errors import CryptoError
 from kring.crypto.keys import GeneratedKeyPair, generate_reporter_keypair
+from kring.crypto.signing import ReporterSigner
 from kring.crypto.writeback import EarlyWriteback
 
 MAX_FILE_NAME_BYTES = 255
@@ -171,7 +172,11 @@ class FileUpload:
         self._temp_path, self._handle = draft.ctx.store.open_temp(draft.lookup_id)
         try:
             self._encryptor = StreamEncryptor(
-                draft.ctx.gpg, draft.recipient_keys, self._handle, filename=name
+                draft.ctx.gpg,
+                draft.recipient_keys,
+                self._handle,
+                filename=name,
+                signer=draft.signer(),
             )
         except BaseException:
             draft.ctx.store.discard(self._temp_path, self._handle)
@@ -242,6 +247,7 @@ class SubmissionDraft:
         self._files: list[_PendingFile] = []
         self._open_upload: FileUpload | None = None
         self._committed = False
+        self._signer: ReporterSigner | None = None
 
     @property
     def is_new_conversation(self) -> bool:
@@ -292,6 +298,29 @@ class SubmissionDraft:
         self.recipients = resolve_recipients(self.ctx, recipient_id)
         self.recipient_keys = [c.public_key for c in self.recipients if c.public_key]
         self._recipient_id = recipient_id
+        if self._reporter is None and self._keys_in_background is None:
+            # A first submission signs with a key pair made now (~70 ms of gpg),
+            # while the rest of the form and any file are still arriving.
+            self._keys_in_background = _KeyPairInBackground(self.secrets.passphrase)
+
+    def signer(self) -> ReporterSigner:
+        """The reporter's key, unlocked for this submission, that signs every item.
+
+        A first submission makes the key pair here (before the first byte is
+        encrypted) rather than at commit, so its files can be signed too.
+        """
+        if self._signer is None:
+            keys = self._reporter_keys()
+            try:
+                self._signer = ReporterSigner(keys.secret_key, self.secrets.passphrase)
+            except CryptoError as exc:
+                raise SubmissionFailed(str(exc)) from exc
+        return self._signer
+
+    def _close_signer(self) -> None:
+        if self._signer is not None:
+            self._signer.close()
+            self._signer = None
 
     def open_file(self, name: str) -> FileUpload:
         """Start encrypting a file; its bytes follow through ``write``."""
@@ -332,7 +361,10 @@ class SubmissionDraft:
             entries: list[tuple[ItemKind, str, int, bytes | None]] = []
             if message:
                 ciphertext = encrypt_bytes(
-                    self.ctx.gpg, message.encode("utf-8"), self.recipient_keys
+                    self.ctx.gpg,
+                    message.encode("utf-8"),
+                    self.recipient_keys,
+                    signer=self.signer(),
                 )
                 blob = store.write_blob(self.lookup_id, ciphertext)
                 published.append(blob)
@@ -353,6 +385,8 @@ class SubmissionDraft:
         except BaseException:
             self._remove(published)
             raise
+        finally:
+            self._close_signer()
         self._committed = True
         return len(entries)
 
@@ -418,7 +452,8 @@ class SubmissionDraft:
             self.ctx.store.remove_empty_folder(self.lookup_id)
 
     def discard(self) -> None:
-        """Undo an unfinished submission: abort uploads, delete its files."""
+        """Undo an unfinished submission: abort uploads, delete its files, drop the key."""
+        self._close_signer()
         if self._committed:
             return
         if self._open_upload is not None:

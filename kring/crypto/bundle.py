@@ -6,7 +6,12 @@ air-gapped workstation reads them. Layout (format version 1)::
     items/<seq>.gpg   one OpenPGP ciphertext per item, ZIP_STORED
     manifest.json     {"format": "kring-bundle", "version": 1, "designation": ...,
                        "created_on": "YYYY-MM-DD", "items": [{"seq", "kind",
-                       "author", "day", "entry", "sha256", "size"}, ...]}
+                       "author", "day", "entry", "sha256", "size"}, ...],
+                       "reporter_key": "<armored public key>"}
+
+``reporter_key`` (optional; absent in older bundles) is the public key of the
+reporter's conversation key pair: every item the reporter wrote is signed with
+it inside the encryption, and the workstation checks that each one is.
 
 Nothing in the bundle is plaintext except the manifest, which holds only what
 the server already knows (designation, days, who wrote). Original file names
@@ -39,6 +44,8 @@ from kring.crypto.errors import (
 BUNDLE_FORMAT = "kring-bundle"
 BUNDLE_VERSION = 1
 MANIFEST_NAME = "manifest.json"
+# A reporter's Ed25519/Cv25519 public key is about 700 characters armored.
+MAX_REPORTER_KEY_CHARS = 16 * 1024
 
 ItemKind = Literal["message", "file", "reply"]
 ITEM_KINDS: frozenset[str] = frozenset({"message", "file", "reply"})
@@ -96,6 +103,7 @@ class BundleManifest:
     created_on: dt.date
     items: tuple[ManifestItem, ...]
     version: int = BUNDLE_VERSION
+    reporter_key: str = ""
 
     def to_json(self) -> bytes:
         """The manifest as written into the bundle."""
@@ -117,6 +125,8 @@ class BundleManifest:
                 for item in self.items
             ],
         }
+        if self.reporter_key:
+            doc["reporter_key"] = self.reporter_key
         return json.dumps(doc, indent=1, ensure_ascii=False).encode("utf-8") + b"\n"
 
 
@@ -165,8 +175,13 @@ def write_bundle(
     designation: str,
     created_on: dt.date,
     items: Sequence[BundleItem],
+    *,
+    reporter_key: str = "",
 ) -> BundleManifest:
     """Write a bundle of already-encrypted items to ``out`` and return its manifest.
+
+    ``reporter_key``: the reporter's armored public key, named in the manifest
+    so the workstation can check the signature on each reporter item.
 
     Invariant: only ciphertext and the manifest enter the bundle; ciphertext is
     copied in 1 MiB chunks (memory stays flat for 500 MB items) and hashed
@@ -218,7 +233,10 @@ def write_bundle(
                 )
             )
         manifest = BundleManifest(
-            designation=designation, created_on=created_on, items=tuple(described)
+            designation=designation,
+            created_on=created_on,
+            items=tuple(described),
+            reporter_key=reporter_key,
         )
         info = zipfile.ZipInfo(MANIFEST_NAME, date_time=_zip_time(created_on))
         info.external_attr = (stat.S_IFREG | 0o600) << 16
@@ -301,11 +319,15 @@ def parse_manifest(data: bytes) -> BundleManifest:
     items = [_parse_item(raw) for raw in raw_items]
     if len({item.seq for item in items}) != len(items):
         raise MalformedBundle("two items share a seq")
+    reporter_key = doc.get("reporter_key", "")
+    if not isinstance(reporter_key, str) or len(reporter_key) > MAX_REPORTER_KEY_CHARS:
+        raise MalformedBundle("the manifest's reporter_key must be one armored public key")
     return BundleManifest(
         designation=designation,
         created_on=_parse_day(doc.get("created_on"), "created_on"),
         items=tuple(sorted(items, key=lambda i: i.seq)),
         version=version,
+        reporter_key=reporter_key,
     )
 
 

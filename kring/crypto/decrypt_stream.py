@@ -46,11 +46,47 @@ class ReadableStream(Protocol):
 
 
 @dataclasses.dataclass(frozen=True)
+class SignatureCheck:
+    """What gpg said about the signature inside a decrypted item.
+
+    ``state``: "good" (every signature checked out; ``fingerprint`` is the
+    signing primary key's), "bad" (a signature does not match the data),
+    "unknown_key" (signed by a key not in the keyring given; ``fingerprint``
+    as far as the signature names it) or "none" (not signed).
+    """
+
+    state: str
+    fingerprint: str = ""
+
+
+UNSIGNED = SignatureCheck("none")
+
+
+def signature_check(lines: list[list[str]]) -> SignatureCheck:
+    """The verdict from gpg's status lines; any bad or uncheckable signature wins."""
+    if any(line[0] == "BADSIG" for line in lines):
+        return SignatureCheck("bad")
+    for line in lines:
+        if line[0] == "ERRSIG":
+            # ERRSIG <keyid> <algo> <hash> <class> <time> <rc> [<fingerprint>]
+            named = line[7] if len(line) > 7 and line[7] != "-" else line[1:2]
+            return SignatureCheck("unknown_key", "".join(named))
+    valid = [line for line in lines if line[0] == "VALIDSIG" and len(line) > 1]
+    if valid and any(line[0] == "GOODSIG" for line in lines):
+        primaries = {line[10] if len(line) > 10 else line[1] for line in valid}
+        if len(primaries) == 1:
+            return SignatureCheck("good", primaries.pop())
+        return SignatureCheck("unknown_key", "")  # signed by several keys: not one author
+    return UNSIGNED
+
+
+@dataclasses.dataclass(frozen=True)
 class DecryptResult:
     """What gpg said about a successful decryption."""
 
     embedded_filename: str
     bytes_in: int
+    signature: SignatureCheck = UNSIGNED
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,6 +96,7 @@ class DecryptedFile:
     path: Path
     embedded_filename: str
     size: int
+    signature: SignatureCheck = UNSIGNED
 
 
 def _unescape_status(value: str) -> str:
@@ -123,8 +160,13 @@ def _interpret(
     integrity = "GOODMDC" in tokens or any(
         line[0] == "DECRYPTION_INFO" and len(line) > 3 and line[3] != "0" for line in lines
     )
+    signature = signature_check(lines)
+    # gpg exits non-zero for a signature it cannot check or that does not
+    # match, after writing the whole (integrity-checked) plaintext: that is a
+    # verdict about the author, reported to the caller, not a failed decryption.
+    explained = signature.state in ("bad", "unknown_key") and returncode in (1, 2)
     if (
-        returncode != 0
+        (returncode != 0 and not explained)
         or "DECRYPTION_OKAY" not in tokens
         or "DECRYPTION_FAILED" in tokens
         or not integrity
@@ -136,7 +178,7 @@ def _interpret(
     for line in lines:
         if line[0] == "PLAINTEXT" and len(line) > 3:
             name = _unescape_status(line[3])
-    return DecryptResult(embedded_filename=name, bytes_in=0)
+    return DecryptResult(embedded_filename=name, bytes_in=0, signature=signature)
 
 
 def decrypt_stream(
@@ -147,6 +189,7 @@ def decrypt_stream(
     passphrase: str,
     max_output_bytes: int | None = None,
     on_progress: Callable[[int], None] | None = None,
+    signer_keyring: os.PathLike[str] | None = None,
 ) -> DecryptResult:
     """Decrypt ``source`` with the secret key in ``home``; plaintext goes into ``output``.
 
@@ -159,7 +202,9 @@ def decrypt_stream(
     BadPassphrase, NoSecretKey (naming the key ids needed), OutputTooLarge
     (the output grew past ``max_output_bytes``: gpg is stopped by the kernel's
     file-size limit), TargetDiskFull or DecryptionFailed. The caller owns
-    ``output`` and must discard it on any exception.
+    ``output`` and must discard it on any exception. ``signer_keyring``: a
+    keyring with the key the item should be signed by (checked besides the
+    home's own); the result's ``signature`` says what gpg found.
     """
     passphrase_fd = pipe_with_content(passphrase.encode("utf-8") + b"\n")
     try:
@@ -170,6 +215,11 @@ def decrypt_stream(
             "loopback",
             "--passphrase-fd",
             str(passphrase_fd),
+            *(
+                ["--keyring", os.fspath(signer_keyring), "--trust-model", "always"]
+                if signer_keyring is not None
+                else []
+            ),
             "--decrypt",
         )
         # --quiet also silences the "ERROR pkdecrypt_failed" status that is
@@ -261,6 +311,7 @@ def decrypt_to_directory(
     name_for: Callable[[str], Path],
     max_output_bytes: int | None = None,
     on_progress: Callable[[int], None] | None = None,
+    signer_keyring: os.PathLike[str] | None = None,
 ) -> DecryptedFile:
     """Decrypt ``source`` into ``target_dir`` under the name ``name_for(embedded name)``.
 
@@ -282,6 +333,7 @@ def decrypt_to_directory(
                 passphrase=passphrase,
                 max_output_bytes=max_output_bytes,
                 on_progress=_with_early_writeback(handle.fileno(), on_progress),
+                signer_keyring=signer_keyring,
             )
             try:
                 os.fsync(handle.fileno())
@@ -299,4 +351,9 @@ def decrypt_to_directory(
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
         raise
-    return DecryptedFile(path=final, embedded_filename=result.embedded_filename, size=size)
+    return DecryptedFile(
+        path=final,
+        embedded_filename=result.embedded_filename,
+        size=size,
+        signature=result.signature,
+    )

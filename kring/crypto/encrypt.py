@@ -17,6 +17,7 @@ from typing import IO
 
 from kring.crypto.errors import EncryptionFailed
 from kring.crypto.gpg import GpgHome, day_start_utc, pipe_with_content, status_lines
+from kring.crypto.signing import ReporterSigner
 
 # Linux F_SETPIPE_SZ: a 1 MiB pipe lets the parser run ahead of gpg instead of
 # waking it for every 64 KiB.
@@ -24,8 +25,22 @@ _F_SETPIPE_SZ = 1031
 _PIPE_SIZE = 1024 * 1024
 
 
-def _encrypt_args(home: GpgHome, key_fds: Sequence[int], filename: str | None) -> list[str]:
+def _encrypt_args(
+    home: GpgHome,
+    key_fds: Sequence[int],
+    filename: str | None,
+    signer: ReporterSigner | None = None,
+    passphrase_fd: int | None = None,
+) -> list[str]:
+    if signer is not None and passphrase_fd is not None:
+        # Sign and encrypt in one pass: the signature ends up inside the
+        # ciphertext, and gpg still streams (a one-pass signature packet).
+        home = signer.home
+        signing = signer.args(passphrase_fd)
+    else:
+        signing = []
     extra = [
+        *signing,
         "--status-fd",
         "2",
         "--encrypt",
@@ -50,9 +65,13 @@ def _encrypt_args(home: GpgHome, key_fds: Sequence[int], filename: str | None) -
     return home.args(*extra)
 
 
-def _check_status(returncode: int, stderr: bytes) -> None:
+def _check_status(returncode: int, stderr: bytes, *, signed: bool = False) -> None:
     tokens = {line[0] for line in status_lines(stderr) if line}
-    if returncode != 0 or "END_ENCRYPTION" not in tokens:
+    if (
+        returncode != 0
+        or "END_ENCRYPTION" not in tokens
+        or (signed and "SIG_CREATED" not in tokens)
+    ):
         # gpg's own message helps the admin (e.g. unusable public key); it
         # never contains plaintext.
         message = stderr.decode("utf-8", "replace").strip().splitlines()
@@ -66,28 +85,32 @@ def encrypt_bytes(
     recipient_keys: Sequence[str],
     *,
     filename: str | None = None,
+    signer: ReporterSigner | None = None,
 ) -> bytes:
     """Encrypt a small plaintext in memory and return the binary ciphertext.
 
     Invariant: the plaintext goes to gpg through a pipe and never touches
-    disk; at least one recipient is required.
+    disk; at least one recipient is required. With ``signer`` the plaintext is
+    also signed with the reporter's key, inside the encryption.
     """
     if not recipient_keys:
         raise EncryptionFailed("no recipient keys")
     fds = [pipe_with_content(key.encode()) for key in recipient_keys]
+    passphrase_fd = signer.passphrase_fd() if signer is not None else None
+    passed = [*fds, *([passphrase_fd] if passphrase_fd is not None else [])]
     try:
         proc = subprocess.run(
-            _encrypt_args(home, fds, filename),
+            _encrypt_args(home, fds, filename, signer, passphrase_fd),
             input=data,
             capture_output=True,
-            pass_fds=fds,
+            pass_fds=passed,
             timeout=120,
             check=False,
         )
     finally:
-        for fd in fds:
+        for fd in passed:
             os.close(fd)
-    _check_status(proc.returncode, proc.stderr)
+    _check_status(proc.returncode, proc.stderr, signed=signer is not None)
     return proc.stdout
 
 
@@ -111,21 +134,25 @@ class StreamEncryptor:
         output: IO[bytes],
         *,
         filename: str | None = None,
+        signer: ReporterSigner | None = None,
     ) -> None:
         if not recipient_keys:
             raise EncryptionFailed("no recipient keys")
         fds = [pipe_with_content(key.encode()) for key in recipient_keys]
+        passphrase_fd = signer.passphrase_fd() if signer is not None else None
+        passed = [*fds, *([passphrase_fd] if passphrase_fd is not None else [])]
+        self._signed = signer is not None
         try:
             self._proc = subprocess.Popen(
-                _encrypt_args(home, fds, filename),
+                _encrypt_args(home, fds, filename, signer, passphrase_fd),
                 stdin=subprocess.PIPE,
                 stdout=output,
                 stderr=subprocess.PIPE,
-                pass_fds=fds,
+                pass_fds=passed,
                 bufsize=0,
             )
         finally:
-            for fd in fds:
+            for fd in passed:
                 os.close(fd)
         assert self._proc.stdin is not None  # noqa: S101 - Popen contract
         self._stdin = self._proc.stdin
@@ -164,7 +191,7 @@ class StreamEncryptor:
             self._stdin.close()
         returncode = self._proc.wait()
         self._stderr_reader.join()
-        _check_status(returncode, self._stderr)
+        _check_status(returncode, self._stderr, signed=self._signed)
 
     def abort(self) -> None:
         """Stop gpg at once; the caller removes the partial output file."""

@@ -164,7 +164,7 @@ def bundle(slug: str) -> Response:
     which = request.args.get("which", "all")
     if which not in ("all", "unread"):
         return make_response(render_template("journalist/error.html", kind="bad_request"), 400)
-    designation, items = cases.bundle_items(
+    designation, items, reporter_key = cases.bundle_items(
         core(), account.id, slug, only_unread=which == "unread", actor=account.username or ""
     )
     if not items:
@@ -177,6 +177,7 @@ def bundle(slug: str) -> Response:
             designation,
             today,
             items,
+            reporter_key=reporter_key,
             on_complete=lambda: cases.mark_items_read(ctx, account_id, slug, seqs),
         ),
         mimetype="application/zip",

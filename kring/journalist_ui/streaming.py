@@ -46,6 +46,7 @@ def stream_bundle(
     day: dt.date,
     items: Sequence[BundleItem],
     *,
+    reporter_key: str = "",
     on_complete: Callable[[], object] | None = None,
 ) -> Iterator[bytes]:
     """Yield the bytes of ``write_bundle`` as they are produced (ciphertext only).
@@ -59,7 +60,13 @@ def stream_bundle(
     def produce() -> None:
         try:
             with _QueueSink(chunks, stop) as sink:
-                write_bundle(sink, designation, day, items)  # type: ignore[arg-type]
+                write_bundle(
+                    sink,  # type: ignore[arg-type]
+                    designation,
+                    day,
+                    items,
+                    reporter_key=reporter_key,
+                )
         except BrokenPipeError:
             return
         except Exception as exc:  # noqa: BLE001 - reported to the consumer below

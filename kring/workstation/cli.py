@@ -10,6 +10,7 @@ from pathlib import Path
 from kring.crypto.bundle import BundleLimits, ManifestItem, open_bundle
 from kring.crypto.errors import BundleError, CryptoError, KeyGenerationFailed
 from kring.crypto.gpg import GpgHome
+from kring.workstation.authorship import describe
 from kring.workstation.checks import check_gpg_home, check_network, check_swap
 from kring.workstation.export import Mat2NotInstalled, export_cleaned
 from kring.workstation.home import default_home_path, secret_key_fingerprints, secret_key_ids
@@ -22,6 +23,7 @@ from kring.workstation.prompts import (
     ask_passphrase,
     read_passphrase_fd,
 )
+from kring.workstation.transcript import summary_alarm
 
 EXIT_OK = 0
 EXIT_SOME_REFUSED = 1
@@ -140,6 +142,13 @@ def cmd_open(args: argparse.Namespace) -> int:
         print(f"  transcript: {path}")
     for seq, problem in report.refused:
         print(f"  REFUSED item {seq}: {problem}")
+    if report.reporter_key:
+        print(f"  reporter key: {report.reporter_key}")
+    for entry in report.unproven:
+        print(f"  NOT PROVEN item {entry.seq}: {describe(entry.authorship)}")
+    alarm = summary_alarm(report.entries)
+    if alarm:
+        print(alarm)
     if report.refused:
         print(f"{len(report.refused)} item(s) could not be opened; see above.")
         return EXIT_SOME_REFUSED

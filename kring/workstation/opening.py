@@ -12,8 +12,13 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from kring.crypto.bundle import BundleLimits, BundleReader, ManifestItem, open_bundle
-from kring.crypto.decrypt_stream import PARTIAL_PREFIX, decrypt_stream, decrypt_to_directory
+from kring.crypto.bundle import REPORTER, BundleLimits, BundleReader, ManifestItem, open_bundle
+from kring.crypto.decrypt_stream import (
+    PARTIAL_PREFIX,
+    SignatureCheck,
+    decrypt_stream,
+    decrypt_to_directory,
+)
 from kring.crypto.errors import (
     BadPassphrase,
     DecryptionFailed,
@@ -22,12 +27,17 @@ from kring.crypto.errors import (
     TargetDiskFull,
 )
 from kring.crypto.gpg import GpgHome
+from kring.crypto.signing import public_keyring
+from kring.workstation.authorship import Authorship, judge_reporter_item
 from kring.workstation.filenames import free_path, sanitise_filename
 from kring.workstation.home import secret_key_ids
 from kring.workstation.progress import human_size
 from kring.workstation.transcript import TranscriptEntry, render_html, render_text
 
 FILES_FOLDER = "files"
+# The fingerprint of the reporter key the first bundle of a conversation named;
+# a later bundle naming another key is marked (trust on first use).
+REPORTER_KEY_PIN = "reporter-key-fingerprint.txt"
 # Messages up to this size are shown in the transcript; longer ones are also
 # kept as a text file so the transcript stays readable.
 MESSAGE_INLINE_BYTES = 1024 * 1024
@@ -46,10 +56,22 @@ class OpenReport:
     warnings: list[str] = dataclasses.field(default_factory=list)
     transcript_paths: list[Path] = dataclasses.field(default_factory=list)
 
+    reporter_key: str | None = None  # fingerprint of the key the bundle names, if usable
+
     @property
     def opened(self) -> list[TranscriptEntry]:
         """Entries that were decrypted."""
         return [e for e in self.entries if e.problem is None]
+
+    @property
+    def verdicts(self) -> dict[int, Authorship]:
+        """Each item's authorship verdict by seq (see kring.workstation.authorship)."""
+        return {e.seq: e.authorship for e in self.entries}
+
+    @property
+    def unproven(self) -> list[TranscriptEntry]:
+        """Decrypted items whose author is not proven: unsigned, another key, ..."""
+        return [e for e in self.entries if not e.authorship.proven]
 
 
 class OpenAborted(Exception):
@@ -182,15 +204,28 @@ def open_bundle_into(
             if own_keys is None:
                 own_keys = secret_key_ids(home)
             budget = limits.max_total_bytes
+            keyring = contextlib.ExitStack()
             try:
+                signer = keyring.enter_context(public_keyring(manifest.reporter_key))
+                authors = _ReporterKey(folder, signer, report)
                 for item in manifest.items:
                     entry = _open_item(
-                        bundle, item, writer, home, passphrase, limits, budget, progress, own_keys
+                        bundle,
+                        item,
+                        writer,
+                        home,
+                        passphrase,
+                        limits,
+                        budget,
+                        progress,
+                        own_keys,
+                        authors,
                     )
                     budget -= entry.file_size
                     report.entries.append(entry)
                     if entry.problem is not None:
                         report.refused.append((item.seq, entry.problem))
+                authors.finish(writer)
                 text = render_text(manifest.designation, manifest.created_on, report.entries)
                 page = render_html(manifest.designation, manifest.created_on, report.entries)
                 report.transcript_paths = [
@@ -212,9 +247,63 @@ def open_bundle_into(
             except BaseException:
                 writer.roll_back()
                 raise
+            finally:
+                keyring.close()
             return report
     finally:
         home.kill_agent()
+
+
+class _ReporterKey:
+    """The reporter key of this conversation, and the verdict on each item."""
+
+    def __init__(
+        self, folder: Path, signer: tuple[os.PathLike[str], str] | None, report: OpenReport
+    ) -> None:
+        self.keyring = signer[0] if signer else None
+        self.fingerprint = signer[1] if signer else None
+        self._pin_path = folder / REPORTER_KEY_PIN
+        pinned = None
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            pinned = self._pin_path.read_text("ascii").strip() or None
+        self.pinned = pinned
+        self.pinned_mismatch = bool(pinned and self.fingerprint and pinned != self.fingerprint)
+        report.reporter_key = self.fingerprint
+        if self.fingerprint is None:
+            report.warnings.append(
+                "the bundle names no usable reporter key: no reporter item can be shown to "
+                "come from the person who holds this codename"
+            )
+        elif self.pinned_mismatch:
+            report.warnings.append(
+                f"the bundle names reporter key {self.fingerprint}, but earlier bundles of "
+                f"this conversation named {pinned}: its reporter items are marked"
+            )
+        self._report = report
+        self.signed_any = False
+
+    def judge(self, item: ManifestItem, check: SignatureCheck) -> Authorship:
+        if item.author != REPORTER:
+            return Authorship.CONFIDANT_REPLY
+        verdict = judge_reporter_item(
+            check, expected=self.fingerprint, pinned_mismatch=self.pinned_mismatch
+        )
+        if verdict is Authorship.VERIFIED:
+            self.signed_any = True
+        return verdict
+
+    def finish(self, writer: _Writer) -> None:
+        """Pin the key after a first bundle that it signed; warn if it signed nothing."""
+        reporter_items = [
+            e for e in self._report.entries if e.author == REPORTER and e.problem is None
+        ]
+        if self.fingerprint and reporter_items and not self.signed_any:
+            self._report.warnings.append(
+                f"the bundle names reporter key {self.fingerprint}, but none of its "
+                "reporter items is signed by it"
+            )
+        if self.fingerprint and self.signed_any and self.pinned is None:
+            writer.write_atomic(REPORTER_KEY_PIN, (self.fingerprint + "\n").encode("ascii"))
 
 
 def _open_item(
@@ -227,9 +316,11 @@ def _open_item(
     budget: int,
     progress: ProgressFactory | None,
     own_keys: list[str],
+    authors: _ReporterKey,
 ) -> TranscriptEntry:
     base = TranscriptEntry(seq=item.seq, kind=item.kind, day=item.day, author=item.author)
     on_progress = progress(item) if progress else None
+    keyring = authors.keyring if item.author == REPORTER else None
     try:
         with bundle.open_item(item) as source:
             if item.kind == "file" or item.size > MESSAGE_INLINE_BYTES + _SLACK:
@@ -245,6 +336,7 @@ def _open_item(
                     ),
                     max_output_bytes=_output_limit(item, limits, budget),
                     on_progress=on_progress,
+                    signer_keyring=keyring,
                 )
                 writer.created.append(written.path)
                 text = None
@@ -255,11 +347,12 @@ def _open_item(
                     text=text,
                     file_path=f"{FILES_FOLDER}/{written.path.name}",
                     file_size=written.size,
+                    authorship=authors.judge(item, written.signature),
                 )
             # An anonymous temp file (O_TMPFILE) on the target disk: it has no
             # name at all, so nothing is left behind even on a power cut.
             with tempfile.TemporaryFile(dir=writer.folder) as scratch:
-                decrypt_stream(
+                result = decrypt_stream(
                     home,
                     source,
                     scratch,
@@ -268,10 +361,13 @@ def _open_item(
                         _output_limit(item, limits, budget), MESSAGE_INLINE_BYTES + _SLACK
                     ),
                     on_progress=on_progress,
+                    signer_keyring=keyring,
                 )
                 scratch.seek(0)
                 text = scratch.read(MESSAGE_INLINE_BYTES + _SLACK).decode("utf-8", "replace")
-            return dataclasses.replace(base, text=text)
+            return dataclasses.replace(
+                base, text=text, authorship=authors.judge(item, result.signature)
+            )
     except (BadPassphrase, TargetDiskFull):
         raise
     except (DecryptionFailed, ItemChecksumMismatch) as exc:

@@ -9,6 +9,7 @@ import urllib.parse
 from collections.abc import Iterator, Sequence
 from itertools import groupby
 
+from kring.workstation.authorship import NOT_FROM_REPORTER, Authorship, describe
 from kring.workstation.progress import human_size
 
 # The page is opened from disk in a browser: forbid every script, frame,
@@ -23,6 +24,9 @@ h2 { border-bottom: 1px solid #999; margin-top: 2rem; font-size: 1.1rem; }
 .who { font-weight: bold; }
 .text { white-space: pre-wrap; margin: .25rem 0 0; }
 .problem { color: #b00020; font-weight: bold; }
+.unproven { border-color: #b00020; background: #fdecea; }
+.verdict { font-size: .9rem; color: #555; }
+.alarm { color: #b00020; font-weight: bold; border: 2px solid #b00020; padding: .5rem; }
 """
 
 
@@ -38,6 +42,7 @@ class TranscriptEntry:
     file_path: str | None = None  # relative to the conversation folder
     file_size: int = 0
     problem: str | None = None
+    authorship: Authorship = Authorship.NOT_OPENED
 
     @property
     def who(self) -> str:
@@ -45,6 +50,24 @@ class TranscriptEntry:
         if self.author.startswith("confidant:"):
             return f"{self.author.removeprefix('confidant:')} (confidant)"
         return "Reporter"
+
+
+def unproven(entries: Sequence[TranscriptEntry]) -> list[TranscriptEntry]:
+    """Entries whose author is not proven (see kring.workstation.authorship)."""
+    return [e for e in entries if not e.authorship.proven]
+
+
+def summary_alarm(entries: Sequence[TranscriptEntry]) -> str | None:
+    """The warning at the top of the transcript and of the CLI summary, if any."""
+    flagged = unproven(entries)
+    if not flagged:
+        return None
+    seqs = ", ".join(f"#{e.seq}" for e in flagged)
+    return (
+        f"WARNING: {len(flagged)} item(s) marked as from the reporter are {NOT_FROM_REPORTER} "
+        f"(or cannot be shown to be): {seqs}. Someone with access to the server may have "
+        "made them up. Do not act on them without checking with the reporter."
+    )
 
 
 def _by_day(entries: Sequence[TranscriptEntry]) -> Iterator[tuple[dt.date, list[TranscriptEntry]]]:
@@ -65,10 +88,15 @@ def render_text(designation: str, created_on: dt.date, entries: Sequence[Transcr
         "Times are kept per day only, on purpose.",
         "",
     ]
+    alarm = summary_alarm(entries)
+    if alarm:
+        lines += [alarm, ""]
     for day, group in _by_day(entries):
         lines += [f"=== {day.isoformat()} ===", ""]
         for entry in group:
             lines.append(f"[{entry.seq}] {entry.who} - {_what(entry)}")
+            if not entry.problem:
+                lines.append(f"    ({describe(entry.authorship)})")
             if entry.problem:
                 lines.append(f"    NOT OPENED: {entry.problem}")
             elif entry.file_path is not None:
@@ -98,15 +126,22 @@ def render_html(designation: str, created_on: dt.date, entries: Sequence[Transcr
         f"<p>Bundle made on {created_on.isoformat()}; {len(entries)} item(s). "
         "Times are kept per day only, on purpose.</p>",
     ]
+    alarm = summary_alarm(entries)
+    if alarm:
+        parts.append(f'<p class="alarm" role="alert">{esc(alarm)}</p>')
     for day, group in _by_day(entries):
         parts.append(f"<h2>{day.isoformat()}</h2>")
         for entry in group:
             side = "confidant" if entry.author.startswith("confidant:") else "reporter"
-            parts.append(f'<div class="entry {side}" id="item-{entry.seq}">')
+            flag = "" if entry.authorship.proven else " unproven"
+            parts.append(f'<div class="entry {side}{flag}" id="item-{entry.seq}">')
             parts.append(
                 f'<div><span class="who">{esc(entry.who)}</span> &middot; {_what(entry)} '
                 f"&middot; #{entry.seq}</div>"
             )
+            if not entry.problem:
+                css = "verdict" if entry.authorship.proven else "problem"
+                parts.append(f'<p class="{css}">{esc(describe(entry.authorship))}</p>')
             if entry.problem:
                 parts.append(f'<p class="problem">Not opened: {esc(entry.problem)}</p>')
             elif entry.file_path is not None:

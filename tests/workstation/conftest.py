@@ -17,6 +17,7 @@ import pytest
 from kring.crypto.bundle import BundleItem, write_bundle
 from kring.crypto.encrypt import StreamEncryptor
 from kring.crypto.gpg import FAST_S2K_COUNT, GpgHome
+from kring.crypto.signing import ReporterSigner
 from kring.workstation import cli
 from kring.workstation.keygen import generate_confidant_key
 
@@ -87,6 +88,7 @@ class Spec:
     data: bytes
     recipients: tuple[str, ...]
     filename: str | None = None
+    signer: ReporterSigner | None = None  # the reporter's key, as the server signs with it
 
 
 BundleMaker = Callable[..., Path]
@@ -101,13 +103,19 @@ def make_bundle(tmp_path: Path) -> BundleMaker:
     store.mkdir()
 
     def make(
-        specs: Sequence[Spec], *, name: str = "bundle.zip", designation: str = "amber falcon"
+        specs: Sequence[Spec],
+        *,
+        name: str = "bundle.zip",
+        designation: str = "amber falcon",
+        reporter_key: str = "",
     ) -> Path:
         items = []
         for seq, spec in enumerate(specs, start=1):
             blob = store / f"{name}-{seq}.gpg"
             with blob.open("wb") as out:
-                enc = StreamEncryptor(server_home, spec.recipients, out, filename=spec.filename)
+                enc = StreamEncryptor(
+                    server_home, spec.recipients, out, filename=spec.filename, signer=spec.signer
+                )
                 for start in range(0, len(spec.data), 256 * 1024):
                     enc.write(spec.data[start : start + 256 * 1024])
                 enc.finish()
@@ -118,7 +126,7 @@ def make_bundle(tmp_path: Path) -> BundleMaker:
             )
         path = tmp_path / name
         with path.open("wb") as out:
-            write_bundle(out, designation, DAY2, items)
+            write_bundle(out, designation, DAY2, items, reporter_key=reporter_key)
         return path
 
     return make
