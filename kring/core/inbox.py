@@ -245,6 +245,8 @@ class ItemRow:
     day: dt.date
     author: str | None
     read: bool
+    # A reply the reporter removed from their own view (the record keeps it).
+    hidden_from_reporter: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -296,6 +298,7 @@ def load_conversation(ctx: CoreContext, confidant_id: int, slug: str) -> Convers
                 Item.kind,
                 Item.size,
                 Item.created_on,
+                Item.hidden_from_reporter,
                 Confidant.display_name,
                 exists()
                 .where(ReadMark.item_id == Item.id, ReadMark.confidant_id == confidant_id)
@@ -335,6 +338,7 @@ def load_conversation(ctx: CoreContext, confidant_id: int, slug: str) -> Convers
                 day=row.created_on,
                 author=row.display_name,
                 read=bool(row.read),
+                hidden_from_reporter=bool(row.hidden_from_reporter),
             )
             for row in rows
         ],

@@ -183,6 +183,9 @@ class Item(Base):
     # For files: the original file name encrypted to the reporter's own key,
     # so the reporter (and only they) can see what they sent.
     reporter_label: Mapped[bytes | None] = mapped_column(default=None)
+    # Replies only: the reporter removed it from their own view. The confidant's
+    # record keeps it (and says so) until the whole conversation goes.
+    hidden_from_reporter: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     reporter: Mapped[Reporter] = relationship(back_populates="items")
     author: Mapped[Confidant | None] = relationship()
@@ -202,6 +205,23 @@ class ItemRecipient(Base):
     confidant_id: Mapped[int] = mapped_column(
         ForeignKey("confidants.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+class DeletionNotice(Base):
+    """A content-free inbox line: "<designation>: deleted by the reporter on <day>".
+
+    Made for each confidant a conversation was addressed to when its reporter
+    deletes it, kept for NOTICE_DAYS and then removed (retention), so a
+    confidant with a legal duty knows why the clock stopped. Holds no content,
+    no category, no path: only the designation and the day.
+    """
+
+    __tablename__ = "deletion_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    confidant_id: Mapped[int] = mapped_column(ForeignKey("confidants.id", ondelete="CASCADE"))
+    designation: Mapped[str] = mapped_column(String(80))
+    deleted_on: Mapped[dt.date] = mapped_column(Date)
 
 
 # --- journalist_ui: per-confidant read marks and stars, audit log, settings ---

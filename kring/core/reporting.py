@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from kring.core.codenames import generate_codename, generate_designation, normalise_codename
 from kring.core.confidants import resolve_recipients
 from kring.core.context import CoreContext
+from kring.core.deletion_notices import record_deletion
 from kring.core.errors import (
     EmptySubmission,
     InvalidChoice,
@@ -543,6 +544,8 @@ class ConversationView:
     last_activity_on: dt.date
     # The day it is deleted if nothing happens before (retention).
     deleted_on_if_idle: dt.date
+    # Replies ever received, including those the reporter removed from view.
+    replies_received: int = 0
 
 
 def _read_blob(ctx: CoreContext, lookup_id: str, blob_name: str) -> bytes:
@@ -572,6 +575,8 @@ def load_conversation(ctx: CoreContext, secrets_: ReporterSecrets) -> Conversati
         recipient_name = reporter.recipient.display_name if reporter.recipient else None
     to_decrypt: list[bytes] = []
     wanted: list[int] = []
+    replies_received = sum(1 for item in items if item.kind == ItemKind.REPLY.value)
+    items = [item for item in items if not item.hidden_from_reporter]
     for index, item in enumerate(items):
         if item.kind == ItemKind.REPLY.value:
             to_decrypt.append(_read_blob(ctx, reporter.lookup_id, item.blob_name))
@@ -607,21 +612,30 @@ def load_conversation(ctx: CoreContext, secrets_: ReporterSecrets) -> Conversati
         deleted_on_if_idle=deletion_day(
             reporter.last_activity_on, ctx.settings.retention_inactive_days
         ),
+        replies_received=replies_received,
     )
 
 
 def delete_reply(ctx: CoreContext, secrets_: ReporterSecrets, item_id: int) -> None:
-    """Delete one confidant reply (ciphertext and row) at the reporter's request."""
+    """Remove one confidant reply from the reporter's view, at their request.
+
+    Only the reporter's view changes: the confidant's record keeps the reply
+    (its ciphertext and row) and shows that the reporter removed it, until the
+    whole conversation is deleted.
+    """
     with ctx.sessions.begin() as db:
         reporter = db.scalar(select(Reporter).where(Reporter.lookup_id == secrets_.lookup_id))
         if reporter is None:
             raise UnknownCodename("conversation no longer exists")
         item = db.get(Item, item_id)
-        if item is None or item.reporter_id != reporter.id or item.kind != ItemKind.REPLY.value:
+        if (
+            item is None
+            or item.reporter_id != reporter.id
+            or item.kind != ItemKind.REPLY.value
+            or item.hidden_from_reporter
+        ):
             raise ItemNotFound("no such reply")
-        blob = item.blob_name
-        db.delete(item)
-    ctx.store.delete_blob(secrets_.lookup_id, blob)
+        item.hidden_from_reporter = True
 
 
 def delete_conversation(ctx: CoreContext, secrets_: ReporterSecrets) -> None:
@@ -629,11 +643,14 @@ def delete_conversation(ctx: CoreContext, secrets_: ReporterSecrets) -> None:
 
     Invariant: once the row holding the locked reply key is gone (SQLite
     secure_delete overwrites it) and the store folder is removed, nothing on
-    the server opens or identifies the conversation any more.
+    the server opens or identifies the conversation any more; the confidants
+    it was addressed to keep only a content-free notice with its designation
+    and the day (deletion_notices), for 30 days.
     """
     with ctx.sessions.begin() as db:
         reporter = db.scalar(select(Reporter).where(Reporter.lookup_id == secrets_.lookup_id))
         if reporter is not None:
+            record_deletion(db, reporter, ctx.today())
             db.delete(reporter)
     ctx.store.delete_folder(secrets_.lookup_id)
 

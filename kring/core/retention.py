@@ -15,6 +15,7 @@ import logging
 from sqlalchemy import select
 
 from kring.core.context import CoreContext
+from kring.core.deletion_notices import purge_expired
 from kring.core.models import Reporter
 
 log = logging.getLogger("kring.retention")
@@ -75,6 +76,8 @@ def run_retention(ctx: CoreContext) -> RetentionResult:
             if reporter is not None:
                 db.delete(reporter)
         ctx.store.delete_folder(lookup_id)
+    # Deletion notices expire too (kring.core.deletion_notices).
+    purge_expired(ctx)
     result = RetentionResult(deleted_inactive=len(inactive), deleted_closed=len(closed))
     log.info(
         "retention: deleted %d inactive and %d closed conversations",

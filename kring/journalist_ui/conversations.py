@@ -18,7 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from kring.core import cases, closing, reporting
+from kring.core import cases, closing, deletion_notices, reporting
 from kring.core import inbox as inbox_service
 from kring.core.models import Category, ConversationStatus, Outcome, ReporterPath
 from kring.journalist_ui.auth import fresh_totp, require_login
@@ -41,6 +41,7 @@ def inbox() -> str:
     return render_template(
         "journalist/inbox.html",
         page=page,
+        deletion_notices=deletion_notices.notices_for(core(), account.id),
         query=query,
         statuses=list(ConversationStatus),
         paths=list(ReporterPath),
@@ -49,10 +50,20 @@ def inbox() -> str:
 
 
 @bp.get("/c/<slug>")
-def conversation(slug: str) -> str:
-    """One conversation: its items, status, legal clock, reply form."""
+def conversation(slug: str) -> Any:
+    """One conversation: its items, status, legal clock, reply form.
+
+    A conversation its reporter deleted answers, for the confidants it was
+    addressed to and while the notice lasts, with that content-free notice (410).
+    """
     account = require_login()
-    detail = inbox_service.load_conversation(core(), account.id, slug)
+    try:
+        detail = inbox_service.load_conversation(core(), account.id, slug)
+    except inbox_service.ConversationNotFound:
+        notice = deletion_notices.notice_for(core(), account.id, slug.replace("-", " "))
+        if notice is None:
+            raise
+        return render_template("journalist/deleted_by_reporter.html", notice=notice), 410
     return render_template(
         "journalist/conversation.html",
         c=detail,

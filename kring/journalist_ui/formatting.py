@@ -1,10 +1,8 @@
-"""Template filters: fingerprints in groups of four, sizes, days."""
+"""Template filters: fingerprints in groups of four, sizes, days (from kring.web.dates)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from flask_babel import format_date
+from kring.web.dates import day as shared_day
 
 
 def fingerprint_groups(fingerprint: str | None) -> str:
@@ -24,8 +22,4 @@ def human_size(size: int) -> str:
     return f"{size} B"
 
 
-def day(value: dt.date | None) -> str:
-    """A day in the page's language (``format_date`` medium)."""
-    if value is None:
-        return ""
-    return str(format_date(value, "medium"))
+day = shared_day  # one day format for both apps (kring.web.dates)

@@ -5,15 +5,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, g, redirect
+from flask import Flask, g, redirect, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
 from kring.core.context import CoreContext, build_context
 from kring.core.instance_settings import load_options
 from kring.core.settings import Settings
+from kring.source_ui.browser_hints import reached_outside_onion
 from kring.source_ui.labels import category_labels, path_labels
 from kring.source_ui.once import OnceTokens, new_form_token
+from kring.web.dates import day
 from kring.web.error_pages import install_error_pages
 from kring.web.i18n import install_i18n
 from kring.web.logging_setup import configure_logging
@@ -54,6 +56,7 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
     )
     install_security(app)
     install_i18n(app, settings.default_language)
+    app.add_template_filter(day, "day")
     csrf = CSRFProtect(app)
 
     from kring.source_ui import info, views
@@ -79,6 +82,7 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
             "category_labels": category_labels(),
             "max_mb_limit": options.max_submission_mb,
             "new_form_token": new_form_token,
+            "outside_onion": reached_outside_onion(request.host),
         }
 
     _install_error_pages(app)

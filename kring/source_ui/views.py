@@ -387,13 +387,18 @@ def conversation() -> Any:
 
 @bp.post("/reply/<int:item_id>/delete")
 def delete_reply(item_id: int) -> Any:
-    """Delete one reply from the conversation."""
+    """Remove one reply from the reporter's view (the confidant's record keeps it)."""
     secrets_ = _require_reporter()
     try:
         reporting.delete_reply(_ctx(), secrets_, item_id)
     except (ItemNotFound, UnknownCodename):
         abort(404)
-    flash(_("The reply was deleted."))
+    flash(
+        _(
+            "The reply was removed from your view. The confidant keeps it in their record "
+            "until the conversation is deleted."
+        )
+    )
     return redirect(url_for("source.conversation"))
 
 

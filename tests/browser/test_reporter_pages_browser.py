@@ -98,6 +98,27 @@ def test_reporter_pages_render_without_javascript_and_pass_axe(
                 )
             safest.close()
 
+            # The same pages on a phone (360 px): nothing scrolls sideways.
+            phone = browser.new_context(
+                java_script_enabled=False, viewport={"width": 360, "height": 740}
+            )
+            page = phone.new_page()
+            page.on("request", lambda request: requested.append(request.url))
+            too_wide: dict[str, int] = {}
+            for url in pages:
+                page.goto(origin + url, wait_until="load")
+                overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+                if overflow > 0:
+                    too_wide[url] = overflow
+                page.screenshot(
+                    path=str(SCREENSHOTS / f"{_shot_name(url)}-phone.jpg"),
+                    full_page=True,
+                    type="jpeg",
+                    quality=60,
+                )
+            phone.close()
+            assert too_wide == {}, f"pages wider than a 360 px phone: {too_wide}"
+
             checker = browser.new_context(java_script_enabled=True, bypass_csp=True)
             page = checker.new_page()
             page.on("request", lambda request: requested.append(request.url))

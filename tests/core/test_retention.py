@@ -54,7 +54,11 @@ def test_reporter_sees_the_deletion_day(ctx: CoreContext, confidant_a: int) -> N
     get_codename(client)
     submit(client, message="x")
     page = client.get("/en/conversation").get_data(as_text=True)
-    expected = deletion_day(ctx.today(), ctx.settings.retention_inactive_days).isoformat()
+    from babel.dates import format_date
+
+    expected = format_date(
+        deletion_day(ctx.today(), ctx.settings.retention_inactive_days), "medium", locale="en"
+    )
     assert f"it is deleted on {expected}" in page
 
 
