@@ -56,6 +56,11 @@ class Settings:
     session_idle_minutes: int = 30
     # A slow upload over Tor must not outlive its form's CSRF token.
     csrf_time_limit_seconds: int = 6 * 3600
+    # A submission's body: the longest silence, the lowest average rate once
+    # the grace period has passed (kring.web.body.UploadPace).
+    upload_read_timeout_seconds: int = 60
+    upload_min_bytes_per_second: int = 500
+    upload_rate_grace_seconds: int = 30
     login_attempts_per_lookup_per_minute: int = 5
     login_attempts_global_per_minute: int = 120
     cookie_secure: bool = False
@@ -78,6 +83,9 @@ _INT_FIELDS = {
     "max_reply_chars",
     "session_idle_minutes",
     "csrf_time_limit_seconds",
+    "upload_read_timeout_seconds",
+    "upload_min_bytes_per_second",
+    "upload_rate_grace_seconds",
     "login_attempts_per_lookup_per_minute",
     "login_attempts_global_per_minute",
     "retention_inactive_days",

@@ -24,6 +24,7 @@ from werkzeug.exceptions import ClientDisconnected
 from kring.core.errors import KringError
 from kring.core.reporting import FileUpload, SubmissionDraft
 from kring.source_ui.refill import FormEcho
+from kring.web.body import BodyTooSlow
 
 READ_CHUNK = 1024 * 1024
 SMALL_FIELDS = ("csrf_token", "form_token", "recipient", "path", "category", "counted", "unit")
@@ -46,6 +47,13 @@ class TooLarge(UploadError):
 
 class ClientGone(UploadError):
     """The body ended before the multipart end marker (aborted upload)."""
+
+
+class TooSlow(UploadError):
+    """The body arrived slower than the instance's minimum upload rate."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, 408)
 
 
 class _ValueTarget(BaseTarget):
@@ -206,6 +214,8 @@ def parse_submission(
         raise UploadError("the upload could not be read") from exc
     except (KringError, UploadError):
         raise
+    except BodyTooSlow as exc:
+        raise TooSlow("the upload was too slow") from exc
     except (OSError, ClientDisconnected) as exc:
         raise ClientGone("the upload was interrupted") from exc
     finally:

@@ -50,11 +50,12 @@ from kring.source_ui.upload import (
     READ_CHUNK,
     ClientGone,
     TooLarge,
+    TooSlow,
     UploadError,
     parse_submission,
     salvage_fields,
 )
-from kring.web.body import iter_body
+from kring.web.body import UploadPace, iter_body
 from kring.web.i18n import current_language
 
 bp = Blueprint("source", __name__, url_prefix="/<lang>")
@@ -299,7 +300,7 @@ def submit_post() -> Any:
     chose and typed (files excepted); a replayed form is stored once.
     """
     ctx = _ctx()
-    chunks = iter_body(request.environ, request.stream, READ_CHUNK)
+    chunks = iter_body(request.environ, request.stream, READ_CHUNK, _upload_pace())
     secrets_: ReporterSecrets | None = g.reporter_secrets
     if secrets_ is None:
         return _session_ended(_salvage(chunks))
@@ -327,6 +328,8 @@ def submit_post() -> Any:
         if not echo.has_text:
             echo = _salvage(chunks)
         return _submit_error("too_large", 413, echo)
+    except TooSlow:
+        return render_template("source/too_slow.html"), 408
     except ClientGone:
         return _submit_error("interrupted", 400, echo)
     except UploadError as exc:
@@ -358,6 +361,15 @@ def _session_ended(echo: FormEcho) -> tuple[str, int]:
         200,
         session_ended=True,
         draft=echo if echo.has_text else None,
+    )
+
+
+def _upload_pace() -> UploadPace:
+    s = _ctx().settings
+    return UploadPace(
+        read_timeout_s=s.upload_read_timeout_seconds,
+        min_bytes_per_s=s.upload_min_bytes_per_second,
+        grace_s=s.upload_rate_grace_seconds,
     )
 
 

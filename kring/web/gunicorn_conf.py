@@ -1,9 +1,14 @@
 """gunicorn settings shared by both apps (``gunicorn -c python:kring.web.gunicorn_conf``).
 
-One worker process with threads: sessions live in that process's memory
+One worker process with many threads (Kring's gthread worker,
+kring.web.gunicorn_worker): sessions live in that process's memory
 (kring.web.sessions), argon2 and gpg release the GIL, and an upload's parser
-and gpg already run in parallel. No access log; error log lines are scrubbed of
-addresses; the Server header names no version.
+and gpg already run in parallel. Idle and kept-alive connections wait in the
+worker's selector without a thread; a slow upload holds a thread that sits in
+recv() (a few kB of memory), so threads are many and cheap while the costly
+work, key derivation, has its own small bounded pool (kring.core.work_pool).
+Measured choice: docs/decisions.md. No access log; error log lines are scrubbed
+of addresses; the Server header names no version.
 """
 
 from __future__ import annotations
@@ -20,8 +25,11 @@ gunicorn.http.wsgi.SERVER = "kring"  # type: ignore[attr-defined]
 
 bind = os.environ.get("KRING_BIND", "127.0.0.1:8080")
 workers = 1
-worker_class = "gthread"
-threads = int(os.environ.get("KRING_THREADS", "8"))
+worker_class = "kring.web.gunicorn_worker.KringThreadWorker"
+threads = int(os.environ.get("KRING_THREADS", "256"))
+# Open connections at most (kept-alive ones wait without a thread); beyond it
+# the worker stops accepting and the kernel's backlog holds the rest.
+worker_connections = int(os.environ.get("KRING_WORKER_CONNECTIONS", "1000"))
 # A slow 500 MB upload over Tor can take long; the worker heartbeat is
 # separate from request time in gthread, so this only bounds idle keep-alive.
 timeout = 120

@@ -7,6 +7,8 @@ from typing import IO, Any
 from flask import Flask, Request, Response
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from kring.web.framing import SettleBodyMiddleware
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self'; media-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -60,6 +62,8 @@ def install_security(app: Flask, **_: Any) -> None:
     app.request_class = NoSpoolRequest
     app.after_request(add_security_headers)
     app.wsgi_app = StripIdentifyingEnviron(app.wsgi_app)  # type: ignore[method-assign]
+    # Never keep a connection alive with unread body on it (kring.web.framing).
+    app.wsgi_app = SettleBodyMiddleware(app.wsgi_app)  # type: ignore[method-assign]
 
 
 _IDENTIFYING_ENVIRON = (

@@ -1,0 +1,50 @@
+"""Kring's gunicorn worker: gthread with read timeouts and the current request known.
+
+gunicorn's gthread worker already parks idle and kept-alive connections in a
+selector (no thread each) and waits up to 5 s for a new connection's first
+bytes before giving it a thread. What it does not bound is a client that sends
+its request line and headers one byte at a time: the socket is blocking with
+no timeout, so each such client holds a thread for as long as it likes. This
+worker gives every connection's socket a read timeout (``KRING_READ_TIMEOUT``,
+default 30 s of silence) whenever a thread takes it up; the body reader of the
+submit view applies its own timeout and minimum rate (kring.web.body).
+
+It also tells kring.web.framing which gunicorn request the current thread is
+answering, so that an early answer can say ``Connection: close``.
+
+Depends on gunicorn internals (``TConn``, ``ThreadWorker.enqueue_req`` and
+``handle_request``): pyproject pins the tested gunicorn range, and
+tests/source_ui/test_gunicorn_internals.py fails if they change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.workers.gthread import TConn, ThreadWorker
+
+from kring.web import framing
+from kring.web.body import read_timeout_seconds
+
+
+class _TimedConn(TConn):  # type: ignore[misc]
+    """A connection whose socket times out reads each time a thread takes it up."""
+
+    def init(self) -> None:
+        super().init()  # returns early on a kept-alive connection; the timeout is still set
+        self.sock.settimeout(read_timeout_seconds())
+
+
+class KringThreadWorker(ThreadWorker):  # type: ignore[misc]
+    """gthread with per-read timeouts and the request of each thread made known."""
+
+    def enqueue_req(self, conn: Any) -> None:
+        """Give ``conn`` a thread; its socket gets a read timeout there."""
+        if type(conn) is TConn:
+            conn.__class__ = _TimedConn
+        super().enqueue_req(conn)
+
+    def handle_request(self, req: Any, conn: Any) -> Any:
+        """Serve ``req`` with it known to kring.web.framing for this thread."""
+        with framing.serving(req):
+            return super().handle_request(req, conn)

@@ -1,0 +1,242 @@
+"""Hostile and broken clients against source_ui under real gunicorn on loopback.
+
+Each test is what a reporter would notice: the next page on the same
+connection comes, a slow stranger does not take the site down, a too-slow
+upload gets a clear page and leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import re
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from kring.core.confidants import add_confidant
+from kring.core.context import build_context
+from kring.core.instance import init_instance
+from kring.devtools.multipart import MultipartBody, repeating_chunks
+from kring.devtools.rawhttp import Reader, request_head
+from kring.devtools.servers import RunningServer, run_gunicorn
+from tests.conftest import ConfidantKeyPair
+
+pytestmark = pytest.mark.gunicorn
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+SLOW_ENV = {
+    "KRING_READ_TIMEOUT": "2",
+    "KRING_UPLOAD_READ_TIMEOUT_SECONDS": "3",
+    "KRING_UPLOAD_MIN_BYTES_PER_SECOND": "2000",
+    "KRING_UPLOAD_RATE_GRACE_SECONDS": "2",
+}
+
+
+@pytest.fixture
+def server(tmp_path: Path, confidant_key: ConfidantKeyPair) -> Iterator[RunningServer]:
+    """source_ui under gunicorn, with short read timeouts and a high minimum rate."""
+    instance = tmp_path / "instance"
+    settings = init_instance(instance, organisation_name="Hostile test")
+    ctx = build_context(settings)
+    add_confidant(ctx, display_name="Anna", public_key=confidant_key.public_key)
+    ctx.engine.dispose()
+    with run_gunicorn(
+        "kring.source_ui.wsgi:app", instance, log_path=tmp_path / "gunicorn.log", env=SLOW_ENV
+    ) as running:
+        yield running
+
+
+def reporter(server: RunningServer) -> tuple[str, str]:
+    """A reporter session with a codename: (cookie value, CSRF token)."""
+    browser = requests.Session()
+    browser.get(server.url + "/en/codename", timeout=30)
+    form = browser.get(server.url + "/en/submit", timeout=30).text
+    return browser.cookies["kring_source"], CSRF_RE.search(form).group(1)  # type: ignore[union-attr]
+
+
+def submission(csrf: str, *, recipient: str = "all", file_size: int = 0) -> MultipartBody:
+    files = [("files", "a.bin", file_size, repeating_chunks(file_size))] if file_size else []
+    return MultipartBody(
+        [
+            ("csrf_token", csrf),
+            ("recipient", recipient),
+            ("path", "advice"),
+            ("category", ""),
+            ("message", "hello"),
+        ],
+        files,
+    )
+
+
+def connect(server: RunningServer) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", server.port), timeout=20)
+
+
+def store_files(tmp_path: Path) -> list[Path]:
+    return [p for p in (tmp_path / "instance" / "store").rglob("*") if p.is_file()]
+
+
+def assert_next_request_answered_or_closed(reader: Reader, server: RunningServer) -> None:
+    """After an answer, the connection either carries the next request or was closed."""
+    first = reader.answer()
+    assert first.status < 500
+    if first.keep_alive:
+        reader.sock.sendall(request_head("GET", "/en/"))
+        second = reader.answer()
+        assert second.status == 200, second
+    else:
+        assert reader.closed()
+
+
+def test_early_answer_with_small_unread_body_keeps_the_connection_usable(
+    server: RunningServer,
+) -> None:
+    # No session: the submit view answers (the login page) without reading the 70 KB file.
+    body = submission("x", file_size=70_000)
+    with connect(server) as sock:
+        head = request_head(
+            "POST", "/en/submit", headers={"Content-Type": body.content_type}, length=len(body)
+        )
+        sock.sendall(head + body.read())
+        reader = Reader(sock)
+        first = reader.answer()
+        assert first.status < 500
+        assert first.keep_alive  # the small rest was drained, so the connection is reusable
+        sock.sendall(request_head("GET", "/en/"))
+        assert reader.answer().status == 200
+
+
+def test_early_answer_with_large_unread_body_says_close(server: RunningServer) -> None:
+    body = submission("x", file_size=5_000_000)
+    with connect(server) as sock:
+        head = request_head(
+            "POST", "/en/submit", headers={"Content-Type": body.content_type}, length=len(body)
+        )
+        sock.sendall(head + body.read(1_000_000))
+        reader = Reader(sock)
+        answer = reader.answer()
+        assert answer.status < 500
+        assert not answer.keep_alive
+        assert reader.closed()
+
+
+def test_bad_recipient_after_file_started_never_leaves_a_dead_keep_alive(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    cookie, csrf = reporter(server)
+    body = submission(csrf, recipient="999999", file_size=70_000)
+    with connect(server) as sock:
+        head = request_head(
+            "POST",
+            "/en/submit",
+            headers={"Content-Type": body.content_type, "Cookie": f"kring_source={cookie}"},
+            length=len(body),
+        )
+        sock.sendall(head + body.read())
+        assert_next_request_answered_or_closed(Reader(sock), server)
+    assert store_files(tmp_path) == []
+
+
+def test_slow_header_sender_is_cut_off(server: RunningServer) -> None:
+    with connect(server) as sock:
+        sock.sendall(b"GET /en/ HTTP/1.1\r\nHo")
+        started = time.monotonic()
+        sock.settimeout(10)
+        assert sock.recv(100) == b""  # closed by the server after its read timeout
+        assert time.monotonic() - started < 8
+
+
+def test_upload_below_minimum_rate_gets_too_slow_page_and_stores_nothing(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    cookie, csrf = reporter(server)
+    body = submission(csrf, file_size=200_000)
+    with connect(server) as sock:
+        head = request_head(
+            "POST",
+            "/en/submit",
+            headers={"Content-Type": body.content_type, "Cookie": f"kring_source={cookie}"},
+            length=len(body),
+        )
+        sock.sendall(head + body.read(2000))
+        sock.settimeout(0.2)
+        answer_bytes = b""
+        deadline = time.monotonic() + 15
+        # 500 bytes a second: a quarter of the minimum rate set for this test.
+        while time.monotonic() < deadline:
+            try:
+                sock.sendall(body.read(100))
+                answer_bytes += sock.recv(65536)
+            except TimeoutError:
+                continue
+            except OSError:
+                break
+            if b"\r\n\r\n" in answer_bytes:
+                break
+        assert answer_bytes.startswith(b"HTTP/1.1 408"), answer_bytes[:200]
+        assert b"Connection: close" in answer_bytes
+        sock.settimeout(10)
+        while chunk := sock.recv(65536):  # the page, then the server closes
+            answer_bytes += chunk
+    page = answer_bytes.decode("utf-8", "replace")
+    assert "too slow" in page
+    assert store_files(tmp_path) == []
+
+
+def test_silent_upload_times_out_with_too_slow_page(server: RunningServer, tmp_path: Path) -> None:
+    cookie, csrf = reporter(server)
+    body = submission(csrf, file_size=200_000)
+    with connect(server) as sock:
+        head = request_head(
+            "POST",
+            "/en/submit",
+            headers={"Content-Type": body.content_type, "Cookie": f"kring_source={cookie}"},
+            length=len(body),
+        )
+        sock.sendall(head + body.read(50_000))
+        started = time.monotonic()
+        answer = Reader(sock).answer()
+        assert answer.status == 408
+        assert 2 < time.monotonic() - started < 10
+        assert not answer.keep_alive
+    assert store_files(tmp_path) == []
+
+
+def test_pages_answer_while_many_slow_uploads_are_open(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    """Five times more slow uploads than the old thread count; the landing page stays fast."""
+    cookie, csrf = reporter(server)
+    slow: list[socket.socket] = []
+    try:
+        for _ in range(40):
+            body = submission(csrf, file_size=10_000_000)
+            sock = connect(server)
+            sock.sendall(
+                request_head(
+                    "POST",
+                    "/en/submit",
+                    headers={"Content-Type": body.content_type, "Cookie": f"kring_source={cookie}"},
+                    length=len(body),
+                )
+                + body.read(4000)
+            )
+            slow.append(sock)
+        time.sleep(0.5)  # every upload now holds a thread in its body read
+
+        def landing() -> float:
+            started = time.monotonic()
+            assert requests.get(server.url + "/en/", timeout=10).status_code == 200
+            return time.monotonic() - started
+
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            times = sorted(pool.map(lambda _: landing(), range(24)))
+        assert times[-1] < 2.0, times
+    finally:
+        for sock in slow:
+            sock.close()
