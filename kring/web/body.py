@@ -30,6 +30,9 @@ def read_timeout_seconds() -> float:
     return float(os.environ.get("KRING_READ_TIMEOUT", "30"))
 
 
+FAST_BODY_LEFT = "kring.fast_body_left"
+
+
 class BodyTruncated(OSError):
     """The client closed the connection before the declared length arrived."""
 
@@ -116,6 +119,9 @@ def iter_body(
             yield chunk
         return
     body, first, sock, remaining = parts
+    # What is left on the socket, for kring.web.framing to drain or close on
+    # when the caller stops reading early.
+    environ[FAST_BODY_LEFT] = remaining
     received = len(first)
     if first:
         yield first
@@ -132,14 +138,21 @@ def iter_body(
             # recv_into a reused buffer plus bytes() for the parser would be two.
             try:
                 chunk = sock.recv(min(chunk_size, remaining))
+                if not chunk:
+                    raise BodyTruncated("client closed the connection")
+                remaining -= len(chunk)
+                environ[FAST_BODY_LEFT] = remaining
+                if remaining == 0:
+                    body.failed = False  # every byte is off the socket
+                received += len(chunk)
+                pace.check(received, started, time.monotonic())
             except TimeoutError as exc:
+                environ[FAST_BODY_LEFT] = None  # not worth draining: close after the answer
                 raise BodyTooSlow("the client went silent") from exc
-            if not chunk:
-                raise BodyTruncated("client closed the connection")
-            remaining -= len(chunk)
-            received += len(chunk)
-            pace.check(received, started, time.monotonic())
+            except OSError:
+                environ[FAST_BODY_LEFT] = None
+                raise
             yield chunk
     finally:
         sock.settimeout(prior_timeout)
-    body.failed = False
+    body.failed = False  # also when the whole body was already buffered

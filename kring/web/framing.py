@@ -28,6 +28,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from kring.web.body import FAST_BODY_LEFT
+
 try:  # gunicorn is the production server; without it there is nothing to settle.
     from gunicorn.http.body import Body, LengthReader
 except ImportError:  # pragma: no cover - gunicorn is a server dependency
@@ -52,18 +54,20 @@ def serving(request: Any) -> Iterator[None]:
         _current.request = None
 
 
-def _drain(body: Any, reader: Any, sock: Any) -> bool:
-    """Read and discard what is left of a small body; False if it did not all come."""
+def _drain(left: int, read: Callable[[int], bytes], sock: Any) -> bool:
+    """Read and discard ``left`` bytes with ``read``; False if they did not all come in time."""
     deadline = time.monotonic() + DRAIN_SECONDS
     prior = sock.gettimeout()
     try:
-        while reader.length > 0:
+        while left > 0:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
             sock.settimeout(remaining)
-            if not body.read(min(64 * 1024, reader.length)):
+            data = read(min(64 * 1024, left))
+            if not data:
                 return False
+            left -= len(data)
     except OSError:  # timeout or reset: the rest of the body never came
         return False
     finally:
@@ -82,8 +86,18 @@ def body_settled(environ: dict[str, Any]) -> bool:
     body = environ.get("wsgi.input")
     if Body is None or not isinstance(body, Body):
         return True
-    if body.failed:  # a read raised, or kring.web.body took the body and stopped early
-        return False
+    sock = environ.get("gunicorn.socket")
+    if body.failed:
+        # kring.web.body took the body off gunicorn and its reader stopped
+        # early (or a read raised: then nothing says how much is left).
+        left = environ.get(FAST_BODY_LEFT)
+        if left is None or left > DRAIN_MAX_BYTES or sock is None:
+            return False
+        if not _drain(left, sock.recv, sock):
+            return False
+        environ[FAST_BODY_LEFT] = 0
+        body.failed = False
+        return True
     reader = body.reader
     if not isinstance(reader, LengthReader):
         return False  # chunked or read-to-EOF: where it ends is not known cheaply
@@ -91,8 +105,7 @@ def body_settled(environ: dict[str, Any]) -> bool:
         return True
     if reader.length > DRAIN_MAX_BYTES:
         return False
-    sock = environ.get("gunicorn.socket")
-    return sock is not None and _drain(body, reader, sock)
+    return sock is not None and _drain(reader.length, body.read, sock)
 
 
 class SettleBodyMiddleware:

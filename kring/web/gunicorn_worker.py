@@ -19,20 +19,62 @@ tests/source_ui/test_gunicorn_internals.py fails if they change.
 
 from __future__ import annotations
 
+import concurrent.futures
+import socket
+import threading
 from typing import Any
 
+from gunicorn import util
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from kring.web import framing
 from kring.web.body import read_timeout_seconds
 
+# Lingering closes run here, not in the worker's main loop (see _TimedConn.close).
+_LINGER_THREADS = 16
+_LINGER_BACKLOG = 512
+_lingering = concurrent.futures.ThreadPoolExecutor(_LINGER_THREADS, "kring-linger")
+_lingering_count = 0
+_lingering_lock = threading.Lock()
+
+
+def _linger_then_close(sock: socket.socket) -> None:
+    global _lingering_count
+    try:
+        util.close_graceful(sock)
+    finally:
+        with _lingering_lock:
+            _lingering_count -= 1
+
 
 class _TimedConn(TConn):  # type: ignore[misc]
-    """A connection whose socket times out reads each time a thread takes it up."""
+    """A connection whose socket times out reads each time a thread takes it up.
+
+    Its graceful close (half-close, then up to 2 s of reading what the client
+    still sends) runs in a small pool of its own: gunicorn runs it in the
+    worker's main loop, so a client that kept its end open after a
+    ``Connection: close`` answer stalled every other connection for 2 s.
+    Past a backlog the close is immediate (the client may then see a reset).
+    """
 
     def init(self) -> None:
         super().init()  # returns early on a kept-alive connection; the timeout is still set
         self.sock.settimeout(read_timeout_seconds())
+
+    def close(self, graceful: bool = False) -> None:
+        global _lingering_count
+        if not graceful:
+            super().close()
+            return
+        with _lingering_lock:
+            room = _lingering_count < _LINGER_BACKLOG
+            if room:
+                _lingering_count += 1
+        if not room:
+            super().close()
+            return
+        self.sock.setblocking(True)
+        _lingering.submit(_linger_then_close, self.sock)
 
 
 class KringThreadWorker(ThreadWorker):  # type: ignore[misc]

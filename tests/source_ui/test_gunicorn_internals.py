@@ -74,6 +74,18 @@ def test_half_read_fast_body_is_not_settled(pair: tuple[socket.socket, socket.so
     assert not framing.body_settled(environ)
 
 
+def test_half_read_fast_body_with_small_rest_is_drained(
+    pair: tuple[socket.socket, socket.socket],
+) -> None:
+    server, client = pair
+    post(client, b"e" * 150_000)
+    _, environ = parse(server)
+    chunks = iter_body(environ, None, 16_384)
+    next(chunks)
+    assert framing.body_settled(environ)
+    assert not environ["wsgi.input"].failed
+
+
 def test_small_unread_body_is_drained_and_large_is_not(
     pair: tuple[socket.socket, socket.socket],
 ) -> None:

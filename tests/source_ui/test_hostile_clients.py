@@ -8,8 +8,10 @@ upload gets a clear page and leaves nothing behind.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import re
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -207,12 +209,34 @@ def test_silent_upload_times_out_with_too_slow_page(server: RunningServer, tmp_p
     assert store_files(tmp_path) == []
 
 
-def test_pages_answer_while_many_slow_uploads_are_open(
-    server: RunningServer, tmp_path: Path
-) -> None:
-    """Five times more slow uploads than the old thread count; the landing page stays fast."""
+@pytest.fixture
+def default_server(tmp_path: Path, confidant_key: ConfidantKeyPair) -> Iterator[RunningServer]:
+    """source_ui under gunicorn with the shipped timeouts and rates."""
+    instance = tmp_path / "instance"
+    settings = init_instance(instance, organisation_name="Hostile test")
+    ctx = build_context(settings)
+    add_confidant(ctx, display_name="Anna", public_key=confidant_key.public_key)
+    ctx.engine.dispose()
+    with run_gunicorn(
+        "kring.source_ui.wsgi:app", instance, log_path=tmp_path / "gunicorn.log"
+    ) as running:
+        yield running
+
+
+def test_pages_answer_while_many_slow_uploads_are_open(default_server: RunningServer) -> None:
+    """Five times more uploads at 1 KB/s than the old thread count; the landing page stays fast."""
+    server = default_server
     cookie, csrf = reporter(server)
-    slow: list[socket.socket] = []
+    slow: list[tuple[socket.socket, MultipartBody]] = []
+    stop = threading.Event()
+
+    def trickle() -> None:  # 100 bytes every 0.1 s to each: 1 KB/s
+        while not stop.wait(0.1):
+            for sock, body in slow:
+                with contextlib.suppress(OSError):
+                    sock.sendall(body.read(100))
+
+    sender = threading.Thread(target=trickle, daemon=True)
     try:
         for _ in range(40):
             body = submission(csrf, file_size=10_000_000)
@@ -224,10 +248,11 @@ def test_pages_answer_while_many_slow_uploads_are_open(
                     headers={"Content-Type": body.content_type, "Cookie": f"kring_source={cookie}"},
                     length=len(body),
                 )
-                + body.read(4000)
+                + body.read(1000)
             )
-            slow.append(sock)
-        time.sleep(0.5)  # every upload now holds a thread in its body read
+            slow.append((sock, body))
+        sender.start()
+        time.sleep(2)  # every upload now holds a thread in its body read
 
         def landing() -> float:
             started = time.monotonic()
@@ -237,6 +262,38 @@ def test_pages_answer_while_many_slow_uploads_are_open(
         with concurrent.futures.ThreadPoolExecutor(8) as pool:
             times = sorted(pool.map(lambda _: landing(), range(24)))
         assert times[-1] < 2.0, times
+        for sock, _ in slow:  # still being received, none was answered
+            sock.setblocking(False)
+            with pytest.raises(BlockingIOError):
+                sock.recv(1)
     finally:
-        for sock in slow:
+        stop.set()
+        for sock, _ in slow:
+            sock.close()
+
+
+def test_clients_that_keep_a_closed_connection_open_do_not_stall_others(
+    server: RunningServer,
+) -> None:
+    """gunicorn lingers up to 2 s on each close; that must not happen in its main loop."""
+    held = []
+    try:
+        for _ in range(10):
+            body = submission("x", file_size=5_000_000)
+            sock = connect(server)
+            sock.sendall(
+                request_head(
+                    "POST", "/en/submit", headers={"Content-Type": body.content_type},
+                    length=len(body),
+                )
+                + body.read(1000)  # the fields and the start of the file, then silence
+            )
+            held.append(sock)
+        for sock in held:  # each is answered with Connection: close; the client never closes
+            assert not Reader(sock).answer().keep_alive
+        started = time.monotonic()
+        assert requests.get(server.url + "/en/", timeout=30).status_code == 200
+        assert time.monotonic() - started < 1.0
+    finally:
+        for sock in held:
             sock.close()
