@@ -179,8 +179,17 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Print loud warnings for an interface up, unencrypted swap, a loose gpg home."""
+    """Print loud warnings for an interface up, unencrypted swap, a loose gpg home;
+    and the local key's fingerprint, to compare with the one journalist_ui encrypts to.
+    """
     findings = check_network() + check_swap() + check_gpg_home(Path(args.gnupg_home))
+    home = GpgHome(Path(args.gnupg_home))
+    fingerprints = secret_key_fingerprints(home) if home.path.is_dir() else []
+    for fingerprint in fingerprints:
+        print("Your key's fingerprint (Kring's account page must show exactly this one):")
+        print(f"  {format_fingerprint(fingerprint)}")
+    if not fingerprints:
+        print(f"No key in {home.path} yet: run `kring-workstation keygen` first.")
     if not findings:
         print("OK: no network interface up, swap encrypted or absent, gpg home private.")
         return EXIT_OK

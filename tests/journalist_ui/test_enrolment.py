@@ -249,3 +249,16 @@ def test_key_change_needs_password_and_code_and_is_announced_at_next_login(
     assert " ".join(fpr[i : i + 4] for i in range(0, len(fpr), 4)) in html
     with other.get("/en/") as again:  # told once
         assert "public key of your account was changed" not in again.get_data(as_text=True)
+
+
+def test_account_page_shows_the_fingerprint_reports_are_encrypted_to(
+    client: FlaskClient, bart: Account, clock: Clock, other_confidant_key: ConfidantKeyPair
+) -> None:
+    login(client, bart, clock)
+    with client.get("/en/account/") as page:
+        html = page.get_data(as_text=True)
+    fpr = other_confidant_key.fingerprint
+    grouped = " ".join(fpr[i : i + 4] for i in range(0, len(fpr), 4))
+    assert f'<code class="fingerprint" id="encrypts-to">{grouped}</code>' in html
+    assert "Everything sent to you is encrypted to the key with this fingerprint" in html
+    assert "kring-workstation check" in html

@@ -117,3 +117,17 @@ def test_the_workstation_imports_nothing_of_the_web_stack() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_check_prints_the_local_key_fingerprint(
+    tmp_path: Path, anna: WorkstationKey, run_cli
+) -> None:
+    """Confidants compare it with the fingerprint journalist_ui encrypts to (issue 13)."""
+    home = copy_home(anna, tmp_path / "gnupg")
+    _code, out, _err = run_cli(["--gnupg-home", str(home.path), "check"])
+    grouped = " ".join(anna.fingerprint[i : i + 4] for i in range(0, len(anna.fingerprint), 4))
+    assert "Your key's fingerprint" in out and grouped in out
+    empty = tmp_path / "empty"
+    empty.mkdir(mode=0o700)
+    _code, out, _err = run_cli(["--gnupg-home", str(empty), "check"])
+    assert "No key in" in out and "keygen" in out
