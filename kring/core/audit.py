@@ -42,6 +42,8 @@ class Action(enum.StrEnum):
     FEEDBACK_RECORDED = "feedback_recorded"
     ITEMS_DELETED = "items_deleted"
     CONVERSATION_DELETED = "conversation_deleted"
+    # Ciphertext of a deleted conversation stayed on disk (kring.core.leftovers).
+    DELETION_FAILED = "deletion_failed"
 
 
 def record(

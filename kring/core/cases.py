@@ -26,6 +26,7 @@ from kring.core.audit import Action, record
 from kring.core.context import CoreContext
 from kring.core.errors import InvalidChoice, ItemNotFound
 from kring.core.inbox import ConversationNotFound, find_visible, visible_items_stmt
+from kring.core.leftovers import remove_conversation_files, truncate_wal
 from kring.core.legal_clock import feedback_by
 from kring.core.models import (
     Confidant,
@@ -300,6 +301,7 @@ def delete_items(
         )
     for blob in blobs:
         ctx.store.delete_blob(lookup_id, blob)
+    truncate_wal(ctx.engine)
     return len(blobs)
 
 
@@ -320,4 +322,4 @@ def delete_conversation(ctx: CoreContext, confidant_id: int, slug: str, *, actor
             action=Action.CONVERSATION_DELETED,
             designation=designation,
         )
-    ctx.store.delete_folder(lookup_id)
+    remove_conversation_files(ctx, lookup_id)

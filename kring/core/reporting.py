@@ -11,6 +11,7 @@ Security invariants kept here:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import threading
@@ -34,6 +35,7 @@ from kring.core.errors import (
     UnknownCodename,
 )
 from kring.core.kdf import ReporterSecrets, derive_reporter_secrets
+from kring.core.leftovers import remove_conversation_files
 from kring.core.models import (
     Category,
     Confidant,
@@ -249,6 +251,18 @@ class SubmissionDraft:
         self._open_upload: FileUpload | None = None
         self._committed = False
         self._signer: ReporterSigner | None = None
+        self._hold: contextlib.ExitStack | None = None
+
+    def _hold_folder(self) -> None:
+        # From the first file stored to the commit, the folder is held: the sweep
+        # must not take published files without rows for leftovers.
+        if self._hold is None:
+            self._hold = self.ctx.store.hold(self.lookup_id)
+
+    def _release_folder(self) -> None:
+        if self._hold is not None:
+            self._hold.close()
+            self._hold = None
 
     @property
     def is_new_conversation(self) -> bool:
@@ -328,6 +342,7 @@ class SubmissionDraft:
         if not self.chosen:
             raise InvalidChoice("choose who may read this before adding files")
         check_file_name(name)
+        self._hold_folder()
         if self._reporter is None and self._keys_in_background is None:
             # A first submission needs the reporter's key pair (~70 ms of gpg) only at
             # commit; made while the file streams in, the reporter does not wait for it.
@@ -357,6 +372,7 @@ class SubmissionDraft:
             raise InvalidChoice("no recipient chosen")
         store = self.ctx.store
         published: list[str] = []
+        self._hold_folder()
         try:
             keys = self._reporter_keys()
             entries: list[tuple[ItemKind, str, int, bytes | None]] = []
@@ -388,6 +404,7 @@ class SubmissionDraft:
             raise
         finally:
             self._close_signer()
+            self._release_folder()
         self._committed = True
         return len(entries)
 
@@ -464,6 +481,7 @@ class SubmissionDraft:
             self._keys_in_background.wait()
         self._remove([f.blob_name for f in self._files])
         self._files = []
+        self._release_folder()
 
 
 class _KeyPairInBackground:
@@ -652,7 +670,7 @@ def delete_conversation(ctx: CoreContext, secrets_: ReporterSecrets) -> None:
         if reporter is not None:
             record_deletion(db, reporter, ctx.today())
             db.delete(reporter)
-    ctx.store.delete_folder(secrets_.lookup_id)
+    remove_conversation_files(ctx, secrets_.lookup_id)
 
 
 def reply_to_reporter(ctx: CoreContext, *, reporter_id: int, confidant_id: int, text: str) -> Item:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from kring.core.context import CoreContext
 from kring.core.deletion_notices import purge_expired
+from kring.core.leftovers import remove_conversation_files, sweep_leftovers
 from kring.core.models import Reporter
 
 log = logging.getLogger("kring.retention")
@@ -75,9 +76,11 @@ def run_retention(ctx: CoreContext) -> RetentionResult:
             reporter = db.get(Reporter, reporter_id)
             if reporter is not None:
                 db.delete(reporter)
-        ctx.store.delete_folder(lookup_id)
+        remove_conversation_files(ctx, lookup_id)
     # Deletion notices expire too (kring.core.deletion_notices).
     purge_expired(ctx)
+    # Also what killed workers and failed deletions left (kring.core.leftovers).
+    sweep_leftovers(ctx)
     result = RetentionResult(deleted_inactive=len(inactive), deleted_closed=len(closed))
     log.info(
         "retention: deleted %d inactive and %d closed conversations",

@@ -197,6 +197,17 @@ class Store:
         with self.open_blob(lookup_id, blob_name) as handle:
             return handle.read()
 
+    def hold(self, lookup_id: str) -> contextlib.ExitStack:
+        """A shared lock on the folder, kept by a submission from its first file to its commit.
+
+        While it is held, neither the scrub nor the sweep touches the folder, so
+        published files whose rows are not committed yet are never taken for
+        leftovers. ``close()`` the result to release it.
+        """
+        stack = contextlib.ExitStack()
+        stack.enter_context(folder_lock(self.folder(lookup_id), create=True))
+        return stack
+
     def open_temp(self, lookup_id: str) -> tuple[Path, IO[bytes]]:
         """Create a new temp file for ciphertext in the conversation's folder.
 

@@ -1,0 +1,107 @@
+"""The sweep of leftovers, failed deletions reported, the WAL truncated after deletions."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from kring.core import reporting
+from kring.core.context import CoreContext
+from kring.core.leftovers import sweep_leftovers
+from kring.core.models import AuditEntry, Reporter
+from kring.core.retention import run_retention
+
+ORPHAN = "c" * 64
+
+
+def _submit(ctx: CoreContext, codename: str, message: str) -> reporting.ReporterSecrets:
+    secrets_ = reporting.derive_secrets(ctx, codename)
+    draft = reporting.SubmissionDraft(ctx, secrets_)
+    try:
+        draft.choose(recipient="all", path=None, category=None)
+        draft.set_message(message)
+        draft.commit()
+    finally:
+        draft.discard()
+    return secrets_
+
+
+def test_sweep_removes_what_no_one_writes_and_keeps_the_rest(
+    ctx: CoreContext, confidant_a: int
+) -> None:
+    live = _submit(ctx, "alpha bravo charlie delta echo foxtrot golf", "kept")
+    live_folder = ctx.store.folder(live.lookup_id)
+    kept = sorted(p.name for p in live_folder.iterdir())
+    dead_temp = live_folder / ".partial-00000000000000000000000000000000"
+    dead_temp.write_bytes(b"left by a killed worker")
+    held_path, held = ctx.store.open_temp(live.lookup_id)
+    orphan = ctx.store.folder(ORPHAN)
+    orphan.mkdir()
+    (orphan / ("d" * 32 + ".gpg")).write_bytes(b"a deletion that failed halfway")
+
+    result = sweep_leftovers(ctx)
+
+    assert not dead_temp.exists() and not orphan.exists()
+    assert held_path.exists(), "an upload in progress keeps its temp file"
+    assert (result.temp_files_removed, result.folders_removed) == (1, 1)
+    held.close()
+    held_path.unlink()
+    assert sorted(p.name for p in live_folder.iterdir()) == kept
+
+
+def test_a_first_submission_between_publish_and_commit_is_not_a_leftover(
+    ctx: CoreContext, confidant_a: int
+) -> None:
+    secrets_ = reporting.derive_secrets(ctx, "hotel india juliet kilo lima mike november")
+    draft = reporting.SubmissionDraft(ctx, secrets_)
+    draft.choose(recipient="all", path=None, category=None)
+    upload = draft.open_file("notes.txt")
+    upload.write(b"published before the rows")
+    upload.finish()
+    # The file is published, its conversation row is not there yet.
+    result = sweep_leftovers(ctx)
+    assert result.folders_busy == 1 and result.folders_removed == 0
+    draft.set_message("and a message")
+    draft.commit()
+    draft.discard()
+    view = reporting.load_conversation(ctx, secrets_)
+    assert [e.kind for e in view.entries] == ["message", "file"]
+
+
+def test_a_failed_deletion_is_reported_and_the_sweep_finishes_it(
+    ctx: CoreContext, confidant_a: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secrets_ = _submit(ctx, "oscar papa quebec romeo sierra tango uniform", "delete me")
+    folder = ctx.store.folder(secrets_.lookup_id)
+    real_rmtree = shutil.rmtree
+
+    def failing_rmtree(path: Any, onerror: Any = None, **_: Any) -> None:
+        onerror(Path.unlink, str(Path(path) / "x.gpg"), (PermissionError, None, None))
+
+    monkeypatch.setattr("kring.core.store.shutil.rmtree", failing_rmtree)
+    reporting.delete_conversation(ctx, secrets_)
+    assert folder.exists()
+    with ctx.sessions() as db:
+        assert db.scalar(select(Reporter)) is None
+        actions = list(db.scalars(select(AuditEntry.action)))
+    assert actions == ["deletion_failed"]
+
+    monkeypatch.setattr("kring.core.store.shutil.rmtree", real_rmtree)
+    run_retention(ctx)  # the daily job sweeps as well
+    assert not folder.exists()
+
+
+def test_the_wal_is_truncated_after_a_reporters_deletion(
+    ctx: CoreContext, confidant_a: int
+) -> None:
+    secrets_ = _submit(ctx, "victor whiskey xray yankee zulu alpha bravo", "gone soon")
+    wal = Path(str(ctx.settings.database_url).removeprefix("sqlite:///") + "-wal")
+    assert wal.stat().st_size > 0
+    reporting.delete_conversation(ctx, secrets_)
+    assert wal.stat().st_size == 0
+    with ctx.sessions() as db:
+        assert db.scalar(select(Reporter)) is None
