@@ -7,6 +7,12 @@ cd "$(dirname "$0")/.."
 
 runtime_packages=(gnupg tor fonts-dejavu-core ffmpeg)
 dev_packages=(chromium chromium-driver mat2 wdutch wspanish debootstrap)
+# The workstation desktop app (kring.workstation.app, Qt 6 from the PySide6
+# wheels) is tested in a real X server: Xvfb, plus the X libraries Qt's xcb
+# platform plugin loads (the wheels bring Qt itself, not these).
+dev_packages+=(xvfb xauth libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1
+  libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libegl1 libgl1
+  libfontconfig1 libdbus-1-3 fonts-dejavu-core)
 packages=("${runtime_packages[@]}")
 extras="server"
 if [[ "${1:-}" == "--dev" ]]; then

@@ -74,6 +74,16 @@ class OpenReport:
         return [e for e in self.entries if not e.authorship.proven]
 
 
+class OpenCancelled(BaseException):  # noqa: N818 - a request, like KeyboardInterrupt
+    """The confidant cancelled the open (the desktop app's Cancel, or its window closed).
+
+    A BaseException on purpose, like KeyboardInterrupt: it must pass through
+    every ``except Exception`` in kring.crypto, so gpg is killed at once and
+    the run's partial files and folders are removed, never reported as an
+    item that "could not be decrypted".
+    """
+
+
 class OpenAborted(Exception):
     """Opening stopped part-way (wrong passphrase, full disk); what it wrote was removed."""
 
@@ -156,6 +166,23 @@ def _describe_refusal(exc: Exception, own_keys: list[str]) -> str:
     return f"could not be decrypted: {exc}"
 
 
+def _cancellable(progress: ProgressFactory | None, cancelled: Callable[[], bool]) -> ProgressFactory:
+    # Every item gets a progress callback (even when the caller wanted none for
+    # it), because that callback is where a cancel request interrupts gpg.
+    def factory(item: ManifestItem) -> Callable[[int], None]:
+        inner = progress(item) if progress else None
+
+        def on_progress(done: int) -> None:
+            if cancelled():
+                raise OpenCancelled()
+            if inner is not None:
+                inner(done)
+
+        return on_progress
+
+    return factory
+
+
 def open_bundle_into(
     bundle_path: Path,
     target: Path,
@@ -165,6 +192,7 @@ def open_bundle_into(
     limits: BundleLimits | None = None,
     progress: ProgressFactory | None = None,
     own_keys: list[str] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> OpenReport:
     """Decrypt a bundle into ``target/<designation>/``: transcript files plus ``files/``.
 
@@ -181,6 +209,10 @@ def open_bundle_into(
     passphrase or a full disk stops the run and removes what it wrote (raises
     OpenAborted). The gpg agent is stopped afterwards so the unlocked key
     does not linger in memory.
+
+    ``cancelled`` is asked before each item and after each 1 MiB of
+    ciphertext; once it answers True the run stops within that chunk, removes
+    everything it wrote (as for a wrong passphrase) and raises OpenCancelled.
     """
     limits = limits or BundleLimits()
     if own_keys is None:
@@ -205,10 +237,14 @@ def open_bundle_into(
                 own_keys = secret_key_ids(home)
             budget = limits.max_total_bytes
             keyring = contextlib.ExitStack()
+            if cancelled is not None:
+                progress = _cancellable(progress, cancelled)
             try:
                 signer = keyring.enter_context(public_keyring(manifest.reporter_key))
                 authors = _ReporterKey(folder, signer, report)
                 for item in manifest.items:
+                    if cancelled is not None and cancelled():
+                        raise OpenCancelled()
                     entry = _open_item(
                         bundle,
                         item,
