@@ -199,6 +199,23 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_SOME_REFUSED
 
 
+def cmd_app(args: argparse.Namespace) -> int:
+    """Start the desktop app (needs the ``app`` extra: PySide6)."""
+    try:
+        from kring.workstation.app.main import run
+    except ImportError as exc:
+        return _fail(
+            f"the desktop app needs PySide6, which is not installed ({exc}); install Kring "
+            "with its app extra: pip install 'kring[app]' (see docs/confidant-workstation.md)"
+        )
+    if args.add_to_menu:
+        from kring.workstation.app.desktop_entry import install_desktop_entry
+
+        print(f"Added to the applications menu: {install_desktop_entry()}")
+        return EXIT_OK
+    return run(Path(args.gnupg_home), args.language)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (also used by the docs to stay in step)."""
     parser = argparse.ArgumentParser(
@@ -230,6 +247,15 @@ def build_parser() -> argparse.ArgumentParser:
     exporter.add_argument("files", type=Path, nargs="+")
     exporter.add_argument("--to", type=Path, required=True)
     exporter.set_defaults(handler=cmd_export)
+
+    app = commands.add_parser("app", help="start the desktop app (window) instead")
+    app.add_argument("--language", choices=["en", "nl"], help="default: the system language")
+    app.add_argument(
+        "--add-to-menu",
+        action="store_true",
+        help="put 'Kring workstation' into your desktop's applications menu, then stop",
+    )
+    app.set_defaults(handler=cmd_app)
 
     check = commands.add_parser("check", help="warn about network, swap and key-folder problems")
     check.set_defaults(handler=cmd_check)

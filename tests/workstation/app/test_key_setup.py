@@ -1,0 +1,99 @@
+"""First run in the desktop app: create the key through the widgets, with real gpg."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from kring.crypto.gpg import GpgHome
+from kring.crypto.keys import inspect_public_key
+from kring.workstation.home import secret_key_fingerprints
+from kring.workstation.keygen import format_fingerprint
+from tests.workstation.conftest import PASSPHRASE, WorkstationKey, cheap_home
+
+
+def test_key_setup_creates_the_key_and_shows_its_fingerprint_and_qr(
+    qtbot, make_window, screenshot, tmp_path: Path
+) -> None:
+    home = tmp_path / "gnupg"
+    cheap_home(home)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    window = make_window(home)
+    page = window.setup_page
+    assert window.stack.currentWidget() is page
+    page.ask_folder = lambda *_: usb
+
+    qtbot.keyClicks(page.name, "Anna de Vries")
+    qtbot.keyClicks(page.passphrase, "short")
+    assert page.strength.text() == "too short" and not page.create.isEnabled()
+    page.passphrase.clear()
+    qtbot.keyClicks(page.passphrase, PASSPHRASE)
+    qtbot.keyClicks(page.repeat, PASSPHRASE[:-1] + "X")
+    assert "differ" in page.message.text() and not page.create.isEnabled()
+    page.repeat.clear()
+    qtbot.keyClicks(page.repeat, PASSPHRASE)
+    assert page.message.text() == "" and page.strength.text() in ("fair", "strong")
+    qtbot.mouseClick(page.choose, Qt.MouseButton.LeftButton)
+    assert page.folder.text() == str(usb)
+    screenshot(window, "setup-en")
+    qtbot.mouseClick(page.create, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.stack.currentWidget() is page.result, timeout=120_000)
+
+    fingerprints = secret_key_fingerprints(GpgHome(home))
+    assert len(fingerprints) == 1
+    shown = page.result.fingerprint.text().replace("\n", " ")
+    assert shown == format_fingerprint(fingerprints[0])
+    public = usb / "kring-public-key.asc"
+    assert inspect_public_key(public.read_text()).fingerprint == fingerprints[0]
+    assert str(public) in page.result.saved.text()
+    assert not page.result.qr.pixmap().isNull() and page.result.qr.pixmap().width() > 150
+    assert page.passphrase.text() == "" and page.repeat.text() == ""  # not kept in the form
+    screenshot(window, "fingerprint-en")
+    window.set_language("nl")
+    assert page.result.title.text() == "Uw sleutel is klaar"
+    screenshot(window, "fingerprint-nl")
+    window.set_language("en")
+
+    qtbot.mouseClick(page.result.done, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.open_page
+    assert format_fingerprint(fingerprints[0]) in window.key_label.text()
+
+
+def test_a_second_key_is_refused_and_nothing_changes(
+    qtbot, make_window, tmp_path: Path, anna: WorkstationKey
+) -> None:
+    # The app starts on the open page when a key exists; forcing the setup
+    # form onto a home with a key must not replace it.
+    window = make_window(anna.home.path)
+    assert window.stack.currentWidget() is window.open_page
+    page = window.setup_page
+    page.folder.setText(str(tmp_path))
+    qtbot.keyClicks(page.name, "Someone Else")
+    qtbot.keyClicks(page.passphrase, PASSPHRASE)
+    qtbot.keyClicks(page.repeat, PASSPHRASE)
+    qtbot.mouseClick(page.create, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.job is None and page.message.text() != "", timeout=60_000)
+    assert "could not be created" in page.message.text()
+    assert secret_key_fingerprints(anna.home) == [anna.fingerprint]
+    assert not (tmp_path / "kring-public-key.asc").exists()
+
+
+def test_picking_an_existing_key_folder(
+    qtbot, make_window, tmp_path: Path, anna: WorkstationKey, screenshot
+) -> None:
+    window = make_window(tmp_path / "empty-home", language="nl")
+    page = window.setup_page
+    screenshot(window, "setup-nl")
+    not_a_home = tmp_path / "photos"
+    not_a_home.mkdir()
+    page.ask_folder = lambda *_: not_a_home
+    qtbot.mouseClick(page.pick, Qt.MouseButton.LeftButton)
+    assert "geen geheime sleutel" in page.message.text()
+    assert list(not_a_home.iterdir()) == []  # gpg was not let loose on a random folder
+    page.ask_folder = lambda *_: anna.home.path
+    qtbot.mouseClick(page.pick, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.open_page
+    assert window.home == anna.home.path
+    assert format_fingerprint(anna.fingerprint) in window.key_label.text()
