@@ -166,7 +166,9 @@ def _describe_refusal(exc: Exception, own_keys: list[str]) -> str:
     return f"could not be decrypted: {exc}"
 
 
-def _cancellable(progress: ProgressFactory | None, cancelled: Callable[[], bool]) -> ProgressFactory:
+def _cancellable(
+    progress: ProgressFactory | None, cancelled: Callable[[], bool]
+) -> ProgressFactory:
     # Every item gets a progress callback (even when the caller wanted none for
     # it), because that callback is where a cancel request interrupts gpg.
     def factory(item: ManifestItem) -> Callable[[int], None]:

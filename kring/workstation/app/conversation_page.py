@@ -7,7 +7,7 @@ import mimetypes
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from PySide6.QtCore import Qt
 
 from kring.workstation.app.i18n import Translator
 from kring.workstation.app.jobs import Job, Progress
@@ -63,7 +62,7 @@ def file_type(name: str, t: Translator) -> str:
     """A file's type as its name tells it (the content is never looked at or run)."""
     guessed, _ = mimetypes.guess_type(name, strict=False)
     suffix = Path(name).suffix.lstrip(".").upper()
-    if guessed is None:
+    if guessed in (None, "application/octet-stream"):
         return t("{ext} file", ext=suffix) if suffix else t("unknown type")
     major = guessed.split("/")[0]
     if guessed == "application/pdf":
@@ -204,8 +203,8 @@ class ConversationPage(Page):
             return []
         rows = sorted({index.row() for index in self.files.selectedIndexes()})
         entries = self.file_entries()
-        return [self.opened.report.folder / entries[row].file_path for row in rows  # type: ignore[operator]
-                if row < len(entries)]
+        folder = self.opened.report.folder
+        return [folder / (entries[row].file_path or "") for row in rows if row < len(entries)]
 
     def refresh(self) -> None:
         """Redraw everything from the open result in the current language."""
@@ -254,8 +253,12 @@ class ConversationPage(Page):
         manifest, report = self.opened.manifest, self.opened.report
         self.title.setText(t("Conversation “{designation}”", designation=manifest.designation))
         self.where.setText(
-            t("Bundle made on {day}; times are kept per day only, on purpose. Opened into {folder}.",
-              day=manifest.created_on.isoformat(), folder=report.folder)
+            t(
+                "Bundle made on {day}; times are kept per day only, on purpose. Opened into "
+                "{folder}.",
+                day=manifest.created_on.isoformat(),
+                folder=report.folder,
+            )
         )
         self.files_title.setText(t("Files ({count})", count=len(self.file_entries())))
 

@@ -29,7 +29,8 @@ def install_desktop_entry(data_home: Path | None = None) -> Path:
     folder = base / "applications"
     folder.mkdir(parents=True, exist_ok=True)
     script = Path(sys.executable).parent / "kring-workstation"
-    command = str(script) if script.exists() else (shutil.which("kring-workstation") or "kring-workstation")
+    found = shutil.which("kring-workstation") or "kring-workstation"
+    command = str(script) if script.exists() else found
     target = folder / ENTRY_NAME
     temp = target.with_name(ENTRY_NAME + ".partial")
     temp.write_text(desktop_entry_text(shlex.quote(command)))

@@ -39,9 +39,10 @@ def build_window(home: Path, language: str | None = None) -> MainWindow:
 
 def run(home: Path, language: str | None = None, argv: Sequence[str] = ()) -> int:
     """Start the app and return its exit code when the window closes."""
-    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *argv])
     app.setApplicationName("Kring workstation")
-    app.setDesktopFileName("kring-workstation")
+    QApplication.setDesktopFileName("kring-workstation")  # matches the .desktop file
     window = build_window(home, language)
     window.show()
     return int(app.exec())

@@ -250,7 +250,8 @@ class OpenPage(Page):
             self.manifest = check_bundle(path)
             self.bundle = path
         except (BundleError, OSError) as exc:
-            self.message.show_problem(lambda: bundle_refused(exc, self.t))
+            refusal = exc  # `exc` itself is unbound once the except block ends
+            self.message.show_problem(lambda: bundle_refused(refusal, self.t))
         self.refresh()
         if self.bundle is not None:
             self.passphrase.setFocus()

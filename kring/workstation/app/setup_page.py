@@ -188,11 +188,11 @@ class SetupPage(Page):
         self.busy.hide()
         layout.addWidget(self.busy)
         buttons = QHBoxLayout()
-        self.create = QPushButton()
-        self.create.setObjectName("create")
-        self.bind(self.create.setText, "Create my key")
-        self.create.clicked.connect(self._create)
-        buttons.addWidget(self.create)
+        self.create_button = QPushButton()
+        self.create_button.setObjectName("create")
+        self.bind(self.create_button.setText, "Create my key")
+        self.create_button.clicked.connect(self._create)
+        buttons.addWidget(self.create_button)
         self.pick = QPushButton()
         self.bind(self.pick.setText, "I already have a key…")
         self.pick.clicked.connect(self._pick_existing)
@@ -242,7 +242,7 @@ class SetupPage(Page):
             and self.repeat.text() == self.passphrase.text()
             and self.job is None
         )
-        self.create.setEnabled(ready)
+        self.create_button.setEnabled(ready)
 
     def _choose_folder(self) -> None:
         chosen = self.ask_folder(self, self.t("Save the public key in"), Path(self.folder.text()))

@@ -35,6 +35,8 @@ class Page(QWidget):
         for setter, text, values in self._bound:
             setter(self.t(text, **values))
         self.refresh()
+        for bar in self.findChildren(MessageBar):
+            bar.refresh()
 
     def refresh(self) -> None:
         """Redraw texts built from data (nothing by default)."""
@@ -100,7 +102,8 @@ class MessageBar(QFrame):
         self.kind = kind
         back, fore = _COLOURS[kind]
         self.setStyleSheet(
-            f"QFrame#message {{ background: {back}; border: 2px solid {fore}; border-radius: 6px; }}"
+            f"QFrame#message {{ background: {back}; border: 2px solid {fore}; "
+            "border-radius: 6px; }"
             f" QLabel {{ color: {fore}; background: transparent; border: none; }}"
         )
         self.refresh()

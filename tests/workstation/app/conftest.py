@@ -67,12 +67,11 @@ def xvfb() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def qapp(xvfb: str) -> Iterator[object]:
+def qapp(xvfb: str) -> object:
     """pytest-qt's QApplication, created only once the X display exists."""
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication(["kring-workstation-test"])
-    yield app
+    return QApplication.instance() or QApplication(["kring-workstation-test"])
 
 
 Findings = list[Finding]

@@ -1,0 +1,195 @@
+"""Opening a real bundle in the desktop app: transcript, files, cleaned export, language."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from PIL import Image
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from tests.workstation.conftest import DAY1, DAY2, BundleMaker, Spec, WorkstationKey, tree
+
+MESSAGE = "Hallo,\nik wil iets melden — één. <script>alert(1)</script> <b>vet?</b>"
+REPLY = "Dank je, ik lees mee – Anna"
+
+
+def _jpeg_with_gps_and_author() -> bytes:
+    image = Image.new("RGB", (64, 48), (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x013B] = "Jan Jansen"  # Artist: the kind of thing mat2 must remove
+    exif[0x010F] = "CameraMaker"
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def _artist(path: Path) -> object:
+    with Image.open(path) as image:
+        return image.getexif().get(0x013B)
+
+
+def _conversation(anna: WorkstationKey, make_bundle: BundleMaker) -> Path:
+    key = (anna.public_key,)
+    return make_bundle(
+        [
+            Spec("message", "reporter", DAY1, MESSAGE.encode(), key),
+            Spec("file", "reporter", DAY1, _jpeg_with_gps_and_author(), key,
+                 filename="foto kantine.jpg"),
+            Spec("reply", "confidant:Anna de Vries", DAY2, REPLY.encode(), key),
+            Spec("file", "reporter", DAY2, b"\x00\x01binary blob" * 100, key,
+                 filename="export.bin"),
+        ]
+    )
+
+
+def open_in_app(qtbot, window, bundle: Path, passphrase: str) -> None:  # type: ignore[no-untyped-def]
+    """Choose the bundle with the button, type the passphrase, click Open."""
+    page = window.open_page
+    page.ask_bundle = lambda *_: bundle
+    qtbot.mouseClick(page.choose, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(page.passphrase, passphrase)
+    qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
+
+
+def test_open_shows_the_transcript_and_files_and_exports_a_cleaned_copy(
+    qtbot, make_window, screenshot, tmp_path: Path, anna: WorkstationKey,
+    make_bundle: BundleMaker,
+) -> None:
+    bundle = _conversation(anna, make_bundle)
+    window = make_window(anna.home.path)
+    page = window.open_page
+    page.ask_bundle = lambda *_: bundle
+    qtbot.mouseClick(page.choose, Qt.MouseButton.LeftButton)
+    assert "amber falcon" in page.summary.text() and "4 item(s)" in page.summary.text()
+    screenshot(window, "open-en")
+    qtbot.keyClicks(page.passphrase, anna.passphrase)
+    qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
+    assert page.passphrase.text() == ""  # cleared as soon as the open starts
+    conversation = window.conversation_page
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is conversation, timeout=60_000)
+
+    text = conversation.transcript.toPlainText()
+    assert "2 March 2026" in text and "5 March 2026" in text
+    assert text.index("2 March 2026") < text.index("ik wil iets melden") < text.index(
+        "5 March 2026") < text.index(REPLY)
+    # Reporter text is shown as typed: markup stays visible text, never markup.
+    assert "<script>alert(1)</script> <b>vet?</b>" in text
+    assert "Reporter · message · #1" in text
+    assert "Anna de Vries (confidant) · reply · #3" in text
+    assert "foto kantine.jpg" in text
+    assert conversation.refused.text() == ""
+    assert "Conversation “amber falcon”" in conversation.title.text()
+
+    rows = [
+        [conversation.files.item(r, c).text() for c in range(3)]
+        for r in range(conversation.files.rowCount())
+    ]
+    assert rows[0][:2] == ["foto kantine.jpg", "Image (JPG)"]
+    assert rows[1][:2] == ["export.bin", "BIN file"]
+    assert rows[1][2] == "1.3 KB"
+    screenshot(window, "conversation-en")
+
+    # "Show in folder" shows the folder (in the file manager), never the file itself.
+    revealed: list[Path] = []
+    conversation.reveal = revealed.append
+    qtbot.mouseClick(conversation.show_folder, Qt.MouseButton.LeftButton)
+    assert revealed == [conversation.opened.report.folder / "files"]
+
+    share = tmp_path / "share"
+    conversation.ask_folder = lambda *_: share
+    conversation.files.selectRow(0)
+    qtbot.mouseClick(conversation.export, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: conversation.export_message.text() != "", timeout=60_000)
+    assert "Cleaned copy saved" in conversation.export_message.text()
+    cleaned = share / "foto kantine.jpg"
+    assert _artist(cleaned) is None
+    original = conversation.opened.report.folder / "files" / "foto kantine.jpg"
+    assert _artist(original) == "Jan Jansen"  # original untouched
+
+    conversation.files.selectRow(1)
+    qtbot.mouseClick(conversation.export, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "NOT saved" in conversation.export_message.text(), timeout=60_000)
+    said = conversation.export_message.text()
+    assert "export.bin" in said and "cannot clean this format" in said
+    assert not (share / "export.bin").exists()
+    screenshot(window, "export-refused-en")
+
+    # The switch: the same conversation, now in Dutch.
+    window.language.setCurrentIndex(1)
+    text = conversation.transcript.toPlainText()
+    assert "2 maart 2026" in text and "Melder · bericht · #1" in text
+    assert "Anna de Vries (vertrouwenspersoon) · antwoord · #3" in text
+    assert conversation.export.text() == "Opgeschoonde kopie opslaan…"
+    assert "NIET opgeslagen" in conversation.export_message.text()
+    assert conversation.files.item(0, 1).text() == "Afbeelding (JPG)"
+    screenshot(window, "conversation-nl")
+    qtbot.mouseClick(conversation.another, Qt.MouseButton.LeftButton)
+    assert page.open_button.text() == "Openen"
+    screenshot(window, "open-nl")
+
+
+def test_a_bundle_dropped_on_the_window_is_checked_and_summarised(
+    qtbot, make_window, anna: WorkstationKey, make_bundle: BundleMaker
+) -> None:
+    bundle = make_bundle([Spec("message", "reporter", DAY1, b"hi", (anna.public_key,))])
+    window = make_window(anna.home.path, language="nl")
+    drop = window.open_page.drop
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(bundle))])
+    event = QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, data,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    # Qt delivers a Drop only inside a real drag session, which the X server
+    # cannot start without a pointer grab; the handler gets the real event.
+    drop.dropEvent(event)
+    assert event.isAccepted()
+    assert "gesprek “amber falcon”, 1 onderdeel" in window.open_page.summary.text()
+    assert window.open_page.open_button.isEnabled()
+
+
+def test_a_large_open_shows_bytes_and_cancel_removes_everything(
+    qtbot, make_window, screenshot, tmp_path: Path, anna: WorkstationKey,
+    make_bundle: BundleMaker,
+) -> None:
+    import os
+
+    bundle = make_bundle(
+        [Spec("message", "reporter", DAY1, b"first", (anna.public_key,)),
+         Spec("file", "reporter", DAY1, os.urandom(48 * 1024 * 1024), (anna.public_key,),
+              filename="video.mp4")]
+    )
+    cases = tmp_path / "cases"
+    window = make_window(anna.home.path, cases=cases)
+    page = window.open_page
+    open_in_app(qtbot, window, bundle, anna.passphrase)
+    assert page.cancel.isVisible() and not page.passphrase.isEnabled()
+    qtbot.waitUntil(lambda: page.progress.value() > 0, timeout=60_000)
+    assert " of 50.3 MB" in page.bytes.text()
+    screenshot(window, "progress-en")
+    qtbot.mouseClick(page.cancel, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.job is None, timeout=60_000)
+    assert "cancelled" in page.message.text() and "Nothing from this bundle was kept" in (
+        page.message.text())
+    assert window.stack.currentWidget() is page
+    assert tree(cases) == []
+    assert not page.cancel.isVisible() and page.open_button.isEnabled()
+
+
+def test_closing_the_window_during_an_open_cancels_it_cleanly(
+    qtbot, make_window, tmp_path: Path, anna: WorkstationKey, make_bundle: BundleMaker
+) -> None:
+    import os
+
+    bundle = make_bundle(
+        [Spec("file", "reporter", DAY1, os.urandom(48 * 1024 * 1024), (anna.public_key,),
+              filename="video.mp4")]
+    )
+    cases = tmp_path / "cases"
+    window = make_window(anna.home.path, cases=cases)
+    open_in_app(qtbot, window, bundle, anna.passphrase)
+    qtbot.waitUntil(lambda: window.open_page.progress.value() > 0, timeout=60_000)
+    job = window.open_page.job
+    window.close()
+    assert job is not None and job.isFinished() and job.cancel_requested
+    assert tree(cases) == []
