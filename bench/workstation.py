@@ -8,6 +8,17 @@ writer, then times `open` (as a separate process, so its peak RSS is its own)
 and `gpg --decrypt` of the same ciphertext, in pairs (--repeat, default 5).
 Checks the opened file's sha256.
 Last line: JSON {"size_mb", "open_s", "gpg_s", "ratio", "peak_rss_mb"}.
+
+    .venv/bin/python bench/workstation.py --size-mb 500 --app
+
+also opens the same bundle in the desktop app (its own process, under an
+Xvfb the bench starts, or Qt's offscreen platform without Xvfb): the window
+is built, the bundle chosen, the passphrase typed into the field and Open
+clicked; the process ends once the transcript is shown. Each repeat is then a
+triple (CLI open, app open, gpg). Adds "app_s", "app_extra_s" (median of the
+paired app - CLI differences, whole processes, Qt's start included),
+"app_open_extra_s" (the app's Open click to transcript shown, minus the whole
+CLI process) and "app_peak_rss_mb" to the JSON.
 """
 
 from __future__ import annotations
@@ -44,12 +55,21 @@ def _passphrase_fd() -> int:
     return read_fd
 
 
-def _timed_child(cmd: list[str], fd: int) -> tuple[float, int]:
-    """Run cmd; return (seconds, peak RSS in KiB of the child and what it waited for)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def _timed_child(
+    cmd: list[str], fd: int, extra_env: dict[str, str] | None = None,
+    output: list[str] | None = None,
+) -> tuple[float, int]:
+    """Run cmd; return (seconds, peak RSS in KiB of the child and what it waited for).
+
+    With ``output``, the child's stdout is collected into it (else discarded)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(extra_env or {})}
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, pass_fds=[fd], env=env, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, pass_fds=[fd], env=env,
+                            stdout=subprocess.PIPE if output is not None else subprocess.DEVNULL)
     os.close(fd)
+    if output is not None and proc.stdout is not None:
+        output.append(proc.stdout.read().decode())
+        proc.stdout.close()
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -66,13 +86,80 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _app_child(home: Path, bundle: Path, target: Path, fd: int) -> None:
+    """In the child: open ``bundle`` through the app's widgets; exit 0 once it is shown."""
+    from PySide6.QtWidgets import QApplication
+
+    from kring.workstation.app.window import MainWindow
+
+    passphrase = os.read(fd, 4096).split(b"\n", 1)[0].decode()
+    os.close(fd)
+    started = time.perf_counter()
+    app = QApplication(["kring-bench"])
+    window = MainWindow(home=home, cases=target, language="en")
+    window.show()
+    app.processEvents()
+    page = window.open_page
+    failures: list[object] = []
+    page.opened.connect(lambda _opened: app.quit())
+    page.select_bundle(bundle)
+    page.passphrase.setText(passphrase)
+    clicked = time.perf_counter()
+    page.start_open()
+    assert page.job is not None
+    page.job.failed.connect(lambda exc: (failures.append(exc), app.quit()))
+    app.exec()
+    shown = time.perf_counter()
+    # For the parent: how long the window took to appear, and Open-click to transcript.
+    print(json.dumps({"window_s": clicked - started, "open_in_app_s": shown - clicked}))
+    if failures or window.stack.currentWidget() is not window.conversation_page:
+        raise SystemExit(f"the app did not open the bundle: {failures}")
+
+
+class _Display:
+    """An Xvfb for the app children when Debian's xvfb is there, else Qt's offscreen."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.env: dict[str, str] = {"QT_QPA_PLATFORM": "offscreen"}
+        binary = shutil.which("Xvfb")
+        if binary is None:
+            return
+        for number in range(600, 700):
+            if Path(f"/tmp/.X{number}-lock").exists():
+                continue
+            proc = subprocess.Popen([binary, f":{number}", "-nolisten", "tcp"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and proc.poll() is None:
+                if Path(f"/tmp/.X11-unix/X{number}").exists():
+                    self.proc = proc
+                    self.env = {"DISPLAY": f":{number}", "QT_QPA_PLATFORM": "xcb"}
+                    return
+                time.sleep(0.05)
+            proc.kill()
+            proc.wait()
+
+    def close(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait()
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--app-child"]:
+        home, bundle, target, fd = sys.argv[2:6]
+        _app_child(Path(home), Path(bundle), Path(target), int(fd))
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=5,
                         help="pairs of (open, gpg --decrypt), one right after the other")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--app", action="store_true",
+                        help="also open each bundle in the desktop app (needs the app extra)")
     args = parser.parse_args()
+    display = _Display() if args.app else None
 
     work = Path(tempfile.mkdtemp(prefix="kring-bench-ws-", dir=args.workdir))
     try:
@@ -98,6 +185,9 @@ def main() -> None:
             write_bundle(out, "bench run", today, [BundleItem(1, "file", "reporter", today, store)])
 
         open_times, gpg_times, fsync_times, rss = [], [], [], 0
+        app_times: list[float] = []
+        in_app: list[float] = []
+        app_rss = 0
         for _ in range(args.repeat):
             target = work / "opened"
             home.kill_agent()
@@ -124,6 +214,24 @@ def main() -> None:
             if _sha256(opened) != plain_digest.hexdigest():
                 raise SystemExit("opened file differs from what was sent")
             shutil.rmtree(target)
+
+            if display is not None:
+                home.kill_agent()
+                fd = _passphrase_fd()
+                said: list[str] = []
+                seconds, peak = _timed_child(
+                    [sys.executable, str(Path(__file__).resolve()), "--app-child",
+                     str(home.path), str(bundle), str(target), str(fd)],
+                    fd,
+                    display.env,
+                    said,
+                )
+                app_times.append(seconds)
+                in_app.append(json.loads(said[0].strip().splitlines()[-1])["open_in_app_s"])
+                app_rss = max(app_rss, peak)
+                if _sha256(opened) != plain_digest.hexdigest():
+                    raise SystemExit("the file the app opened differs from what was sent")
+                shutil.rmtree(target)
 
             home.kill_agent()
             fd = _passphrase_fd()
@@ -153,6 +261,8 @@ def main() -> None:
         home.kill_agent()
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if display is not None:
+            display.close()
     # The machine's speed drifts by tens of percent within a minute (shared host): each open
     # is compared with the gpg run right after it; the median of those paired ratios is the
     # figure, the times are medians too.
@@ -167,17 +277,28 @@ def main() -> None:
     print(f"paired ratios: {[round(r, 3) for r in ratios]}", file=sys.stderr)
     print(f"paired ratios against gpg + fsync: {[round(r, 3) for r in durable]} "
           f"(median {statistics.median(durable):.3f})", file=sys.stderr)
-    print(
-        json.dumps(
-            {
-                "size_mb": args.size_mb,
-                "open_s": round(open_s, 3),
-                "gpg_s": round(gpg_s, 3),
-                "ratio": round(statistics.median(ratios), 3),
-                "peak_rss_mb": round(rss / 1024, 1),
-            }
-        )
-    )
+    figures = {
+        "size_mb": args.size_mb,
+        "open_s": round(open_s, 3),
+        "gpg_s": round(gpg_s, 3),
+        "ratio": round(statistics.median(ratios), 3),
+        "peak_rss_mb": round(rss / 1024, 1),
+    }
+    if app_times:
+        extra = [a - o for a, o in zip(app_times, open_times, strict=True)]
+        click_extra = [a - o for a, o in zip(in_app, open_times, strict=True)]
+        print(f"in the app, Open click to transcript: {[round(t, 3) for t in in_app]}",
+              file=sys.stderr)
+        print(f"app: {[round(t, 3) for t in app_times]} (display: {display and display.env})",
+              file=sys.stderr)
+        print(f"app - CLI, paired: {[round(e, 3) for e in extra]}", file=sys.stderr)
+        figures |= {
+            "app_s": round(statistics.median(app_times), 3),
+            "app_extra_s": round(statistics.median(extra), 3),
+            "app_open_extra_s": round(statistics.median(click_extra), 3),
+            "app_peak_rss_mb": round(app_rss / 1024, 1),
+        }
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":

@@ -107,7 +107,7 @@ def transcript_html(entries: Sequence[TranscriptEntry], t: Translator) -> str:
             )
         elif entry.file_path is not None and entry.kind == "file":
             parts.append(
-                f"<p>📎 {esc(Path(entry.file_path).name)} ({human_size(entry.file_size)})</p>"
+                f"<p><b>{esc(Path(entry.file_path).name)}</b> ({human_size(entry.file_size)})</p>"
             )
         if entry.text is not None and not entry.problem:
             body = esc(entry.text).replace("\n", "<br>")

@@ -78,9 +78,19 @@ def run_open(
         total += item.size
     progress(0, total)
 
+    shown = [-1]
+
     def per_item(item: ManifestItem) -> Callable[[int], None]:
         base = offsets.get(item.seq, 0)
-        return lambda done: progress(base + done, total)
+
+        def on_bytes(done: int) -> None:
+            # At most one update per 1/1000 of the bundle: a bar cannot show more.
+            permille = (base + done) * 1000 // max(total, 1)
+            if permille != shown[0]:
+                shown[0] = permille
+                progress(base + done, total)
+
+        return on_bytes
 
     report = open_bundle_into(
         bundle,

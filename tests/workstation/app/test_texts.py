@@ -109,3 +109,22 @@ def test_the_menu_entry_starts_this_installation(tmp_path: Path) -> None:
 def test_cli_has_the_app_command() -> None:
     args = cli.build_parser().parse_args(["app", "--language", "nl"])
     assert args.handler is cli.cmd_app and args.language == "nl"
+
+
+def test_signal_emit_keeps_bool_refcounts(qapp) -> None:  # type: ignore[no-untyped-def]
+    # PySide6 6.12.0 drops a reference to True or False on every emit from
+    # Python; an open of a 500 MB bundle emits ~500 progress signals and the
+    # interpreter aborts (pyproject pins PySide6 below 6.12 for this).
+    import sys
+
+    from PySide6.QtCore import QObject, Signal
+
+    class Emitter(QObject):
+        ticked = Signal(int, int)
+
+    emitter = Emitter()
+    emitter.ticked.connect(lambda _done, _total: None)
+    before = sys.getrefcount(True), sys.getrefcount(False)
+    for done in range(300):
+        emitter.ticked.emit(done, 300)
+    assert (sys.getrefcount(True), sys.getrefcount(False)) == before
