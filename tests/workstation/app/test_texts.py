@@ -128,3 +128,15 @@ def test_signal_emit_keeps_bool_refcounts(qapp) -> None:  # type: ignore[no-unty
     for done in range(300):
         emitter.ticked.emit(done, 300)
     assert (sys.getrefcount(True), sys.getrefcount(False)) == before
+
+
+def test_the_app_has_no_network_code() -> None:
+    forbidden = ("QtNetwork", "QtWebEngine", "socket", "urllib.request", "http.client",
+                 "requests", "QNetwork", "ssl")
+    for path in Path(app_package.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = [alias.name for alias in node.names]
+                module = getattr(node, "module", None) or ""
+                for name in [module, *names]:
+                    assert not any(bad in name for bad in forbidden), (path.name, name)
