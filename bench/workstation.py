@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 from kring.crypto.bundle import BundleItem, write_bundle  # noqa: E402
 from kring.crypto.encrypt import StreamEncryptor  # noqa: E402
 from kring.crypto.gpg import FAST_S2K_COUNT, GpgHome  # noqa: E402
+from kring.devtools.xvfb import XvfbUnavailable, start_xvfb  # noqa: E402
 from kring.workstation.keygen import generate_confidant_key  # noqa: E402
 
 PASSPHRASE = "bench passphrase for kring"  # noqa: S105 - a throwaway bench key
@@ -122,23 +123,11 @@ class _Display:
     def __init__(self) -> None:
         self.proc: subprocess.Popen[bytes] | None = None
         self.env: dict[str, str] = {"QT_QPA_PLATFORM": "offscreen"}
-        binary = shutil.which("Xvfb")
-        if binary is None:
+        try:
+            self.proc, number = start_xvfb(first=600)
+        except XvfbUnavailable:
             return
-        for number in range(600, 700):
-            if Path(f"/tmp/.X{number}-lock").exists():
-                continue
-            proc = subprocess.Popen([binary, f":{number}", "-nolisten", "tcp"],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline and proc.poll() is None:
-                if Path(f"/tmp/.X11-unix/X{number}").exists():
-                    self.proc = proc
-                    self.env = {"DISPLAY": f":{number}", "QT_QPA_PLATFORM": "xcb"}
-                    return
-                time.sleep(0.05)
-            proc.kill()
-            proc.wait()
+        self.env = {"DISPLAY": f":{number}", "QT_QPA_PLATFORM": "xcb"}
 
     def close(self) -> None:
         if self.proc is not None:

@@ -10,36 +10,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_bench_smoke_reports_json() -> None:
+def _bench(*args: str) -> tuple[dict[str, float], str]:
     done = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "workstation.py"),
-            "--size-mb",
-            "5",
-        ],
+        [sys.executable, str(ROOT / "bench" / "workstation.py"), "--size-mb", "5", *args],
         capture_output=True,
         text=True,
         check=False,
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1]), done.stderr
+
+
+def test_bench_smoke_reports_json() -> None:
+    figures, _ = _bench()
     assert set(figures) == {"size_mb", "open_s", "gpg_s", "ratio", "peak_rss_mb"}
     assert figures["size_mb"] == 5 and figures["peak_rss_mb"] < 100
 
 
 def test_bench_app_mode_opens_through_the_window_and_reports_its_figures() -> None:
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "workstation.py"), "--size-mb", "5", "--repeat",
-         "1", "--app"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures, said = _bench("--repeat", "1", "--app")
     assert {"app_s", "app_extra_s", "app_open_extra_s", "app_peak_rss_mb"} <= set(figures)
-    assert "QT_QPA_PLATFORM': 'xcb'" in done.stderr  # a real X server, not offscreen
+    assert "QT_QPA_PLATFORM': 'xcb'" in said  # a real X server, not offscreen
     assert figures["app_peak_rss_mb"] < 200

@@ -3,7 +3,7 @@
 DUTCH: dict[str, str] = {
     "Check again": "Opnieuw controleren",
     "Safety check: {count} problem(s). Fix them before opening reports.":
-        "Veiligheidscontrole: {count} probleem/problemen. Los ze op voordat u meldingen opent.",
+        "Veiligheidscontrole: aantal problemen: {count}. Los ze op voordat u meldingen opent.",
     "Safety check passed: no network, swap encrypted or absent, key folder private.":
         "Veiligheidscontrole in orde: geen netwerk, swap versleuteld of afwezig, "
         "sleutelmap privé.",
@@ -57,7 +57,7 @@ DUTCH: dict[str, str] = {
     "Install it (sudo apt install mat2; on Tails it is included).":
         "Installeer het (sudo apt install mat2; in Tails zit het er al in).",
     "{count} of {total} item(s) could not be opened.":
-        "{count} van de {total} onderdelen konden niet worden geopend.",
+        "Niet geopend: {count} van de {total} onderdelen.",
     "Not opened: this item could not be decrypted ({detail}).":
         "Niet geopend: dit onderdeel kon niet worden ontsleuteld ({detail}).",
     "This is not a Kring bundle, or it is damaged.":
@@ -130,8 +130,8 @@ DUTCH: dict[str, str] = {
     "Cancel": "Annuleren",
     "{done} of {total}": "{done} van {total}",
     "{file}: conversation “{designation}”, {count} item(s), {size}, bundle made on {day}.":
-        "{file}: gesprek “{designation}”, {count} onderdeel/onderdelen, {size}, bundel "
-        "gemaakt op {day}.",
+        "{file}: gesprek “{designation}”, onderdelen: {count}, {size}, bundel gemaakt op "
+        "{day}.",
     "No bundle chosen yet.": "Nog geen bundel gekozen.",
     "Opening was cancelled.": "Het openen is geannuleerd.",
     "Nothing from this bundle was kept. Open it again when you are ready.":

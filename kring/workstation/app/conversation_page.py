@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import mimetypes
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -116,6 +117,13 @@ def transcript_html(entries: Sequence[TranscriptEntry], t: Translator) -> str:
     return "".join(parts)
 
 
+def unsupported_format(reason: str) -> str:
+    """The format mat2 named ("... 's format (application/zip) is not supported"), else the
+    reason itself: the confidant needs the format, not mat2's scratch path."""
+    found = re.search(r"format \(([^)]*)\) is not supported", reason)
+    return found.group(1) if found else reason
+
+
 def reveal_folder(folder: Path) -> None:
     """Show a folder in the desktop's file manager (a folder, never a file)."""
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
@@ -158,7 +166,10 @@ class ConversationPage(Page):
         self.files.setObjectName("files")
         self.files.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.files.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.files.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.files.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.files.verticalHeader().hide()
         self.files.itemSelectionChanged.connect(self._update_buttons)
         files_layout.addWidget(self.files)
@@ -177,11 +188,12 @@ class ConversationPage(Page):
         self.bind(self.another.setText, "Open another bundle")
         buttons.addWidget(self.another)
         files_layout.addLayout(buttons)
-        self.export_message = MessageBar()
-        files_layout.addWidget(self.export_message)
         splitter.addWidget(files_box)
-        splitter.setSizes([420, 220])
+        splitter.setSizes([400, 200])
         layout.addWidget(splitter, 1)
+        # Below the splitter, so a long answer never squeezes the file list.
+        self.export_message = MessageBar()
+        layout.addWidget(self.export_message)
 
     def show_opened(self, opened: Opened) -> None:
         """Show a freshly opened conversation."""
@@ -306,7 +318,7 @@ class ConversationPage(Page):
             lines = [t("Saved: {path}", path=r.exported) for r in done]
             lines += [
                 t("NOT saved: {name}: mat2 cannot clean this format ({reason}).",
-                  name=r.source.name, reason=r.problem)
+                  name=r.source.name, reason=unsupported_format(r.problem or ""))
                 for r in refused
             ]
             if refused:

@@ -9,50 +9,22 @@ also saves a screenshot of each screen the tests reach.
 from __future__ import annotations
 
 import os
-import random
-import shutil
-import subprocess
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from kring.devtools.xvfb import XvfbUnavailable, start_xvfb
 from kring.workstation.checks import Finding
-
-
-def _start_xvfb(binary: str) -> tuple[subprocess.Popen[bytes], int]:
-    # A display number of our own (other sessions on this machine run X
-    # servers too): the first one without a lock file, then wait for its
-    # socket; a number taken meanwhile makes Xvfb exit, and the next is tried.
-    for number in range(random.randint(100, 400), 500):
-        if Path(f"/tmp/.X{number}-lock").exists():
-            continue
-        proc = subprocess.Popen(
-            [binary, f":{number}", "-screen", "0", "1280x1024x24", "-nolisten", "tcp",
-             "-noreset"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and proc.poll() is None:
-            if Path(f"/tmp/.X11-unix/X{number}").exists():
-                time.sleep(0.2)
-                if proc.poll() is None:
-                    return proc, number
-            time.sleep(0.05)
-        proc.kill()
-        proc.wait()
-    pytest.fail("Xvfb did not start on any display")
 
 
 @pytest.fixture(scope="session")
 def xvfb() -> Iterator[str]:
     """A private X display for the session (never skipped: CI has xvfb from setup.sh)."""
-    binary = shutil.which("Xvfb")
-    if binary is None:
-        pytest.fail("Xvfb is missing: scripts/setup.sh --dev installs Debian's xvfb")
-    proc, number = _start_xvfb(binary)
+    try:
+        proc, number = start_xvfb()
+    except XvfbUnavailable as exc:
+        pytest.fail(str(exc))
     saved = {name: os.environ.get(name) for name in ("DISPLAY", "QT_QPA_PLATFORM")}
     os.environ["DISPLAY"] = f":{number}"
     os.environ["QT_QPA_PLATFORM"] = "xcb"

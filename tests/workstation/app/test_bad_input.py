@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 
 from kring.workstation.checks import check_network
-from tests.workstation.app.test_open_bundle import open_in_app
+from tests.workstation.app.test_open_bundle import choose_bundle, open_in_app
 from tests.workstation.conftest import (
     DAY1,
     BundleMaker,
@@ -22,13 +20,7 @@ from tests.workstation.conftest import (
     rewrite_bundle,
     tree,
 )
-
-
-def _choose(qtbot, window, bundle: Path) -> str:  # type: ignore[no-untyped-def]
-    page = window.open_page
-    page.ask_bundle = lambda *_: bundle
-    qtbot.mouseClick(page.choose, Qt.MouseButton.LeftButton)
-    return page.message.text()
+from tests.workstation.test_bad_input import small_disk  # noqa: F401 - the real 1 MiB disk
 
 
 def _two_items(anna: WorkstationKey, make_bundle: BundleMaker) -> Path:
@@ -127,7 +119,7 @@ def test_zip_tricks_refuse_the_bundle_before_the_passphrase(
         info.external_attr = (stat.S_IFLNK | 0o777) << 16
     bundle = _with_entry(_two_items(anna, make_bundle), tmp_path / "evil.zip", info)
     window = make_window(anna.home.path)
-    said = _choose(qtbot, window, bundle)
+    said = choose_bundle(qtbot, window, bundle)
     assert "This bundle contains unsafe entries and was refused." in said
     assert "Nothing was written." in said
     assert not window.open_page.open_button.isEnabled()  # no passphrase step for it
@@ -145,31 +137,18 @@ def test_a_zip_bomb_and_a_non_bundle_get_their_own_messages(
             data = bytes(20 * 1024 * 1024) if info.filename == "items/1.gpg" else src.read(info)
             dst.writestr(info.filename, data)
     window = make_window(anna.home.path, language="nl")
-    assert "zipbom" in _choose(qtbot, window, bomb)
+    assert "zipbom" in choose_bundle(qtbot, window, bomb)
     window.set_language("en")
     assert "zip bomb" in window.open_page.message.text()
     photo = tmp_path / "holiday.zip"
     photo.write_bytes(b"not a zip at all")
-    assert "This is not a Kring bundle, or it is damaged." in _choose(qtbot, window, photo)
-    assert "This file cannot be read." in _choose(qtbot, window, tmp_path / "gone.zip")
+    assert "This is not a Kring bundle, or it is damaged." in choose_bundle(qtbot, window, photo)
+    assert "This file cannot be read." in choose_bundle(qtbot, window, tmp_path / "gone.zip")
     assert tree(tmp_path / "cases") == []
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 1 MiB tmpfs: a real full disk (root, as in CI and here)."""
-    if os.geteuid() != 0:
-        pytest.fail("the full-disk test mounts a tmpfs and needs root, as CI has")
-    mount = tmp_path / "small"
-    mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", str(mount)],
-                   check=True)
-    yield mount
-    subprocess.run(["umount", str(mount)], check=True)
-
-
 def test_a_full_disk_says_how_much_to_free_and_keeps_nothing(
-    qtbot, make_window, screenshot, small_disk: Path, anna: WorkstationKey,
+    qtbot, make_window, screenshot, small_disk: Path, anna: WorkstationKey,  # noqa: F811 - the imported fixture
     make_bundle: BundleMaker,
 ) -> None:
     key = (anna.public_key,)
@@ -201,7 +180,7 @@ def test_the_safety_banner_shows_each_finding_with_its_fix(
     findings = check_network(net)
     window = make_window(anna.home.path, findings=findings, language="nl")
     said = window.banner.bar.text()
-    assert "Veiligheidscontrole: 1 probleem" in said
+    assert "Veiligheidscontrole: aantal problemen: 1." in said
     assert "haal de kabel los en zet wifi uit" in said
     assert "sudo ip link set wlan0 down" in said  # the exact fix, from `check`
     screenshot(window, "banner-nl")
