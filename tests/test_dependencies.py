@@ -27,6 +27,7 @@ USED_WITHOUT_IMPORT = {
     "ansible": "run as ansible-playbook by the deployment tests",
     "ansible-lint": "run as a command by the deployment tests",
     "import-linter": "run as lint-imports by scripts/test.sh",
+    "kring": "the dev extra pulls in the project's own app extra (kring[app]: PySide6)",
 }
 
 

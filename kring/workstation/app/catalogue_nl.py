@@ -9,15 +9,37 @@ DUTCH: dict[str, str] = {
         "sleutelmap privé.",
     "Reporter": "Melder",
     "{name} (confidant)": "{name} (vertrouwenspersoon)",
-    "signature does not match: treat this item with suspicion":
-        "handtekening klopt niet: wantrouw dit onderdeel",
     "PDF document": "PDF-document",
     "Document": "Document",
     "Save a cleaned copy…": "Opgeschoonde kopie opslaan…",
     "Show in folder": "Toon in map",
     "Open another bundle": "Andere bundel openen",
     "signed by the reporter's key": "ondertekend met de sleutel van de melder",
-    "not signed": "niet ondertekend",
+    "NOT SIGNED: may not be written by the person who holds this codename":
+        "NIET ONDERTEKEND: is mogelijk niet geschreven door wie deze codenaam heeft",
+    "SIGNED BY ANOTHER KEY: not written by the person who holds this codename":
+        "ONDERTEKEND MET EEN ANDERE SLEUTEL: niet geschreven door wie deze codenaam heeft",
+    "SIGNATURE DOES NOT MATCH: not written by the person who holds this codename":
+        "HANDTEKENING KLOPT NIET: niet geschreven door wie deze codenaam heeft",
+    "CANNOT BE CHECKED: the bundle names no reporter key, so this may not be written by the "
+    "person who holds this codename":
+        "NIET TE CONTROLEREN: de bundel noemt geen sleutel van de melder, dus dit is mogelijk "
+        "niet geschreven door wie deze codenaam heeft",
+    "SIGNED BY ANOTHER REPORTER KEY THAN EARLIER BUNDLES: not written by the person who holds "
+    "this codename":
+        "ONDERTEKEND MET EEN ANDERE MELDERSSLEUTEL DAN IN EERDERE BUNDELS: niet geschreven door "
+        "wie deze codenaam heeft",
+    "a confidant's reply, written in Kring (not signed)":
+        "een antwoord van een vertrouwenspersoon, geschreven in Kring (niet ondertekend)",
+    "{count} item(s) are not proven to come from the reporter.":
+        "Niet bewezen afkomstig van de melder: {count} onderdeel/onderdelen.",
+    "Read the red marks in the conversation. Whoever controls the Kring server can add "
+    "messages that look like the reporter's; only items signed by the reporter's key are "
+    "proven. Ask the reporter about anything marked before you act on it.":
+        "Lees de rode markeringen in het gesprek. Wie de Kring-server beheerst, kan berichten "
+        "toevoegen die op die van de melder lijken; alleen onderdelen die met de sleutel van de "
+        "melder zijn ondertekend, zijn bewezen. Vraag de melder naar alles wat gemarkeerd is "
+        "voordat u ernaar handelt.",
     "{ext} file": "{ext}-bestand",
     "unknown type": "onbekend type",
     "Conversation “{designation}”": "Gesprek “{designation}”",

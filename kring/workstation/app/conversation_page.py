@@ -29,6 +29,7 @@ from kring.workstation.app.messages import Problem, all_for_another_key, item_re
 from kring.workstation.app.open_page import Opened
 from kring.workstation.app.setup_page import ask_folder
 from kring.workstation.app.widgets import MessageBar, Page, heading, wrapped
+from kring.workstation.authorship import Authorship
 from kring.workstation.export import ExportResult, Mat2NotInstalled, export_cleaned
 from kring.workstation.progress import human_size
 from kring.workstation.transcript import TranscriptEntry
@@ -46,17 +47,42 @@ def who(entry: TranscriptEntry, t: Translator) -> str:
     return t("Reporter")
 
 
-def signature_mark(entry: TranscriptEntry, t: Translator) -> str:
-    """The provenance mark of an item when the open result carries one, else ''."""
-    verdict = getattr(entry, "signature", None)
-    if verdict is None:
-        return ""
-    text = str(getattr(verdict, "value", verdict))
-    if text in ("good", "valid", "verified"):
-        return "✔ " + t("signed by the reporter's key")
-    if text in ("missing", "unsigned", "none"):
-        return "○ " + t("not signed")
-    return "✖ " + t("signature does not match: treat this item with suspicion")
+# Each verdict of kring.workstation.authorship, as the app says it (translated).
+_AUTHORSHIP = {
+    Authorship.VERIFIED: "signed by the reporter's key",
+    Authorship.UNSIGNED: "NOT SIGNED: may not be written by the person who holds this codename",
+    Authorship.OTHER_KEY: (
+        "SIGNED BY ANOTHER KEY: not written by the person who holds this codename"
+    ),
+    Authorship.BAD_SIGNATURE: (
+        "SIGNATURE DOES NOT MATCH: not written by the person who holds this codename"
+    ),
+    Authorship.NO_REPORTER_KEY: (
+        "CANNOT BE CHECKED: the bundle names no reporter key, so this may not be written by "
+        "the person who holds this codename"
+    ),
+    Authorship.KEY_CHANGED: (
+        "SIGNED BY ANOTHER REPORTER KEY THAN EARLIER BUNDLES: not written by the person who "
+        "holds this codename"
+    ),
+    Authorship.CONFIDANT_REPLY: "a confidant's reply, written in Kring (not signed)",
+}
+
+
+def authorship_mark(entry: TranscriptEntry, t: Translator) -> tuple[str, bool]:
+    """What the app says about who wrote an item, and whether that is proven.
+
+    Invariant: every verdict that is not proven is shown, in words, on the
+    item itself; an item that was not opened gets no mark (its refusal is
+    shown instead).
+    """
+    verdict = entry.authorship
+    if verdict is Authorship.NOT_OPENED or entry.problem:
+        return "", True
+    text = t(_AUTHORSHIP.get(verdict, str(verdict)))
+    if verdict is Authorship.VERIFIED:
+        return "✔ " + text, True
+    return ("" if verdict.proven else "✖ ") + text, verdict.proven
 
 
 def file_type(name: str, t: Translator) -> str:
@@ -99,9 +125,11 @@ def transcript_html(entries: Sequence[TranscriptEntry], t: Translator) -> str:
             f"<b style='color:{colour}'>{esc(who(entry, t))}</b> · "
             f"{esc(t(_KINDS.get(entry.kind, entry.kind)))} · #{entry.seq}"
         )
-        mark = signature_mark(entry, t)
-        if mark:
-            parts.append(f" · <i>{esc(mark)}</i>")
+        mark, proven = authorship_mark(entry, t)
+        if mark and proven:
+            parts.append(f"<br><span style='color:#1e4620'>{esc(mark)}</span>")
+        elif mark:
+            parts.append(f"<p style='color:#b00020'><b>{esc(mark)}</b></p>")
         if entry.problem:
             parts.append(
                 f"<p style='color:#b00020'><b>{esc(item_refused(entry.problem, t))}</b></p>"
@@ -151,6 +179,8 @@ class ConversationPage(Page):
         layout.addWidget(self.where)
         self.refused = MessageBar()
         layout.addWidget(self.refused)
+        self.unproven = MessageBar()
+        layout.addWidget(self.unproven)
         splitter = QSplitter(Qt.Orientation.Vertical)
         self.transcript = QTextBrowser()
         self.transcript.setObjectName("transcript")
@@ -242,6 +272,19 @@ class ConversationPage(Page):
             ), "warning")
         else:
             self.refused.clear()
+        if report.unproven:
+            self.unproven.show_problem(lambda: Problem(
+                self.t("{count} item(s) are not proven to come from the reporter.",
+                       count=len(report.unproven)),
+                self.t(
+                    "Read the red marks in the conversation. Whoever controls the Kring server "
+                    "can add messages that look like the reporter's; only items signed by the "
+                    "reporter's key are proven. Ask the reporter about anything marked before "
+                    "you act on it."
+                ),
+            ), "warning")
+        else:
+            self.unproven.clear()
         entries = self.file_entries()
         self.files.setHorizontalHeaderLabels([t("Name"), t("Type"), t("Size")])
         selected = {index.row() for index in self.files.selectedIndexes()}

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from kring.devtools.xvfb import XvfbUnavailable, start_xvfb
 from kring.workstation.checks import Finding
@@ -50,7 +51,7 @@ Findings = list[Finding]
 
 
 @pytest.fixture
-def make_window(qtbot, tmp_path: Path) -> Callable[..., object]:  # type: ignore[no-untyped-def]
+def make_window(qtbot: QtBot, tmp_path: Path) -> Callable[..., object]:
     """A MainWindow on ``home``; the safety checks answer ``findings`` (default: all well)."""
     from kring.workstation.app.window import MainWindow
 
@@ -71,7 +72,7 @@ def make_window(qtbot, tmp_path: Path) -> Callable[..., object]:  # type: ignore
 
 
 @pytest.fixture
-def screenshot(qtbot) -> Callable[[object, str], None]:  # type: ignore[no-untyped-def]
+def screenshot(qtbot: QtBot) -> Callable[[object, str], None]:
     """Save the window as <name>.png into $KRING_SCREENSHOT_DIR (when set)."""
     folder = os.environ.get("KRING_SCREENSHOT_DIR")
 

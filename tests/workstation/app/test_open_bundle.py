@@ -200,3 +200,44 @@ def test_closing_the_window_during_an_open_cancels_it_cleanly(
     window.close()
     assert job is not None and job.isFinished() and job.cancel_requested
     assert tree(cases) == []
+
+
+def test_signature_verdicts_are_marked_on_each_item_and_summed_up(
+    qtbot, make_window, screenshot, anna: WorkstationKey, make_bundle: BundleMaker
+) -> None:
+    from kring.crypto.keys import generate_reporter_keypair
+    from kring.crypto.signing import ReporterSigner
+
+    keys = generate_reporter_keypair("the reporter's codename-derived passphrase")
+    signer = ReporterSigner(keys.secret_key, "the reporter's codename-derived passphrase")
+    try:
+        bundle = make_bundle(
+            [
+                Spec("message", "reporter", DAY1, b"what happened to me", (anna.public_key,),
+                     signer=signer),
+                # What whoever controls the server can add: encrypted to Anna, unsigned.
+                Spec("message", "reporter", DAY1, b"please forget it", (anna.public_key,)),
+                Spec("reply", "confidant:Anna de Vries", DAY2, b"thank you",
+                     (anna.public_key,)),
+            ],
+            reporter_key=keys.public_key,
+        )
+    finally:
+        signer.close()
+    window = make_window(anna.home.path)
+    open_in_app(qtbot, window, bundle, anna.passphrase)
+    conversation = window.conversation_page
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is conversation, timeout=60_000)
+    text = conversation.transcript.toPlainText()
+    first, forged, reply = (text.index(s) for s in ("#1", "#2", "#3"))
+    assert "✔ signed by the reporter's key" in text[first:forged]
+    assert "✖ NOT SIGNED: may not be written by the person who holds this codename" in (
+        text[forged:reply])
+    assert "a confidant's reply, written in Kring (not signed)" in text[reply:]
+    assert conversation.unproven.text().startswith(
+        "1 item(s) are not proven to come from the reporter.")
+    screenshot(window, "authorship-en")
+    window.set_language("nl")
+    assert "NIET ONDERTEKEND" in conversation.transcript.toPlainText()
+    assert "Niet bewezen afkomstig van de melder: 1" in conversation.unproven.text()
+    screenshot(window, "authorship-nl")

@@ -34,7 +34,7 @@ def _shown_texts() -> set[str]:
                     found.add(arg.value)
     found |= set(checks_banner._HEADLINES.values()) | set(setup_page._LEVELS.values())
     found |= set(conversation_page._MONTHS) | set(conversation_page._KINDS.values())
-    found |= set(conversation_page._TYPES.values())
+    found |= set(conversation_page._TYPES.values()) | set(conversation_page._AUTHORSHIP.values())
     return found
 
 
