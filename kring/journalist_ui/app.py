@@ -129,6 +129,8 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
     app.add_template_filter(formatting.fingerprint_groups, "fingerprint")
     app.add_template_filter(formatting.human_size, "size")
     app.add_template_filter(formatting.day, "day")
+    app.add_template_filter(formatting.decimal, "decimal")
+    app.add_template_filter(labels.quarter_label, "quarter")
     _install_error_pages(app)
     return app
 

@@ -1,6 +1,8 @@
-"""Template filters: fingerprints in groups of four, sizes, days (from kring.web.dates)."""
+"""Template filters: fingerprints in groups of four, sizes, days (from kring.web.dates), decimals."""
 
 from __future__ import annotations
+
+from flask_babel import format_decimal
 
 from kring.web.dates import day as shared_day
 
@@ -23,3 +25,8 @@ def human_size(size: int) -> str:
 
 
 day = shared_day  # one day format for both apps (kring.web.dates)
+
+
+def decimal(value: float) -> str:
+    """A number in the page's language: ``4.5`` is "4,5" in Dutch and Spanish."""
+    return str(format_decimal(value))

@@ -31,6 +31,7 @@ from kring.core.instance_settings import load_options
 from kring.core.models import Category, Outcome, ReporterPath
 from kring.journalist_ui import labels
 from kring.journalist_ui.auth import require_viewer
+from kring.journalist_ui.formatting import decimal
 from kring.journalist_ui.state import core
 
 bp = Blueprint("insights", __name__, url_prefix="/<lang>/insights")
@@ -183,7 +184,7 @@ def _chart_svg(tables: AnnualTables, name: str, year: int) -> str:
     suppressed = _("<%(k)s", k=_k())
     if name == "trend":
         return trend_chart_svg(
-            tables.quarters,
+            [labels.quarter_label(q) for q in tables.quarters],
             list(tables.by_path.column_totals),
             title=_("Counted conversations per quarter, %(year)s", year=year),
         )
@@ -215,12 +216,12 @@ def report_pdf(year: int) -> Response:
     k = _k()
 
     def median(value: float | None) -> str:
-        return _("not enough cases") if value is None else f"{value:g}"
+        return _("not enough cases") if value is None else decimal(value)
 
     sections = [
         ReportSection(
             title=shown.title,
-            column_labels=shown.table.column_labels,
+            column_labels=[labels.quarter_label(q) for q in shown.table.column_labels],
             rows=shown.rows,
             column_totals=shown.table.column_totals,
             grand_total=shown.table.grand_total,

@@ -77,3 +77,9 @@ def outcome_labels() -> dict[str, str]:
         "no_action": _("No action taken"),
         "withdrawn": _("Withdrawn by the reporter"),
     }
+
+
+def quarter_label(quarter: str) -> str:
+    """A quarter key of the statistics ("2026-Q3") as readers of the page write it."""
+    year, _sep, number = quarter.partition("-Q")
+    return _("Q%(number)s %(year)s", number=number, year=year)

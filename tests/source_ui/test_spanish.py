@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from babel.dates import format_date
 from flask.testing import FlaskClient
 
+from kring.core.context import CoreContext
 from kring.core.wordlists import load_wordlist
 from tests.source_ui.conftest import csrf_from, get_codename, submit
 
@@ -46,7 +48,7 @@ def test_every_public_page_offers_and_shows_spanish(client: FlaskClient, path: s
 
 
 def test_spanish_codename_logs_in_even_typed_with_accents(
-    app, client: FlaskClient, confidant_a: int
+    app, client: FlaskClient, ctx: CoreContext, confidant_a: int
 ) -> None:
     page = client.get("/es/codename").get_data(as_text=True)
     assert "Tu nombre en clave" in page and "Español" in page
@@ -65,7 +67,12 @@ def test_spanish_codename_logs_in_even_typed_with_accents(
     response = other.post("/es/login", data={"codename": accented, "csrf_token": csrf_from(login)})
     assert response.status_code == 302
     conversation = other.get("/es/conversation").get_data(as_text=True)
-    assert "Tu conversación" in conversation and "Mensaje enviado el" in conversation
+    assert "Tu conversación" in conversation
+    # Days are in Spanish, in the one format of both apps: "Mensaje enviado el 1 dic 2026".
+    today = ctx.today()
+    spanish_day = format_date(today, "medium", locale="es")
+    assert f"Mensaje enviado el {spanish_day}" in conversation
+    assert today.isoformat() not in conversation
 
 
 def test_codename_page_offers_the_three_word_lists(client: FlaskClient) -> None:
