@@ -32,6 +32,12 @@ def install_i18n(app: Flask, default_language: str) -> Babel:
     @app.before_request
     def _default_language() -> None:
         g.default_language = default_language
+        if getattr(g, "lang", None) is None:
+            # No route matched (a 404): the page is still in the language the
+            # address starts with, as the reader came from a page in it.
+            first = request.path.split("/", 2)[1]
+            if first in LANGUAGES:
+                g.lang = first
 
     @app.url_value_preprocessor
     def _pull_lang(_endpoint: str | None, values: dict[str, Any] | None) -> None:

@@ -91,9 +91,9 @@ def _fingerprint(folder: Path) -> dict[str, str]:
 
 
 def reporter_pages(ctx: CoreContext) -> list[str]:
-    """Every page a reporter can read before starting a conversation, in both languages."""
+    """Every page a reporter can read before starting a conversation, in every language."""
     urls = []
-    for lang in ("en", "nl"):
+    for lang in ("en", "nl", "es"):
         urls += [
             f"/{lang}/",
             f"/{lang}/info/",

@@ -92,3 +92,12 @@ def test_spanish_plural_forms_on_the_login_page(client: FlaskClient) -> None:
     page = client.get("/es/login").get_data(as_text=True)
     two = client.post("/es/login", data={"codename": "casa agua", "csrf_token": csrf_from(page)})
     assert "escribiste 2 palabras." in two.get_data(as_text=True)
+
+
+def test_a_missing_page_is_answered_in_the_language_of_its_address(client: FlaskClient) -> None:
+    response = client.get("/es/no-existe")
+    assert response.status_code == 404
+    text = response.get_data(as_text=True)
+    assert '<html lang="es">' in text and "Página no encontrada" in text
+    dutch = client.get("/nl/bestaat-niet")
+    assert dutch.status_code == 404 and '<html lang="nl">' in dutch.get_data(as_text=True)
