@@ -1,4 +1,4 @@
-"""Template filters: fingerprints in groups of four, sizes, days (from kring.web.dates), decimals."""
+"""Template filters: fingerprints in groups of four, sizes, days (kring.web.dates), decimals."""
 
 from __future__ import annotations
 
