@@ -225,6 +225,7 @@ def bundle_items(
 
     Only items encrypted to this confidant; with ``only_unread`` only those not
     yet marked read. Raises ConversationNotFound for a deleted conversation.
+    Audited as a download only when there is something to send.
     """
     with ctx.sessions.begin() as db:
         reporter = find_visible(db, confidant_id, slug)
@@ -239,13 +240,14 @@ def bundle_items(
                 select(Confidant).where(Confidant.id.in_({i.author_id for i in items}))
             )
         }
-        record(
-            db,
-            day=ctx.today(),
-            actor=actor,
-            action=Action.DOWNLOADED_BUNDLE,
-            designation=reporter.designation,
-        )
+        if items:  # an empty bundle is not sent, so it is not a download
+            record(
+                db,
+                day=ctx.today(),
+                actor=actor,
+                action=Action.DOWNLOADED_BUNDLE,
+                designation=reporter.designation,
+            )
         lookup_id, designation = reporter.lookup_id, reporter.designation
         reporter_key = reporter.public_key
     bundle = [

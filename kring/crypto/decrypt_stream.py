@@ -114,7 +114,7 @@ def _disk_full(fd: int) -> bool:
 
 # libgpg-error codes (low 16 bits of an ERROR status code).
 _GPG_ERR_BAD_PASSPHRASE = 11
-_GPG_ERR_NO_PASSPHRASE = 67
+_GPG_ERR_NO_PASSPHRASE = 177  # "No passphrase given" (an empty passphrase for a protected key)
 
 
 def _agent_refused_passphrase(lines: list[list[str]]) -> bool:

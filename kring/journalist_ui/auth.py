@@ -12,13 +12,14 @@ import hashlib
 import io
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import qrcode
 import qrcode.image.svg
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     make_response,
@@ -67,12 +68,24 @@ def _check_language() -> None:
 bp.before_request(_check_language)
 
 
+def _not_logged_in() -> NoReturn:
+    """A first visit (no session cookie at all) goes to the login page, plainly.
+
+    Only a browser that had a session, and so could have lost work, is told
+    in red that it has ended (401): a confidant opening the site is not met by
+    an error.
+    """
+    if request.method == "GET" and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        abort(redirect(url_for("auth.login")))
+    abort(_login_page(_("Your session has ended, or you are not logged in."), 401))
+
+
 def require_viewer() -> Confidant:
     """Any enrolled, logged-in account, insights viewers included (insights, own account)."""
     _check_language()
     account: Confidant | None = g.get("account")
     if account is None:
-        abort(_login_page(_("Your session has ended, or you are not logged in."), 401))
+        _not_logged_in()
     if account.password_temporary:
         abort(redirect(url_for("auth.choose_password")))
     if not account.totp_confirmed:
@@ -216,7 +229,7 @@ def _session_account() -> Confidant:
     _check_language()
     account: Confidant | None = g.get("account")
     if account is None:
-        abort(_login_page(_("Your session has ended, or you are not logged in."), 401))
+        _not_logged_in()
     return account
 
 

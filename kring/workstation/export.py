@@ -33,8 +33,14 @@ def _mat2() -> str:
     return found
 
 
-def _reason(output: str) -> str:
-    # mat2 says e.g. "[-] x.bin's format (application/octet-stream) is not supported".
+def _reason(output: str, copy: Path, shown_name: str) -> str:
+    """mat2's reason, naming the file as the confidant knows it.
+
+    mat2 says e.g. "[-] /target/.kring-export-x1y2/x.bin's format
+    (application/octet-stream) is not supported": the private work folder is an
+    internal detail, so its path is replaced by the file's own name.
+    """
+    output = output.replace(str(copy), shown_name).replace(str(copy.parent) + "/", "")
     lines = [line.removeprefix("[-] ").strip() for line in output.splitlines() if line.strip()]
     return lines[-1] if lines else "mat2 could not clean it"
 
@@ -73,7 +79,8 @@ def export_cleaned(files: Sequence[Path], target: Path) -> list[ExportResult]:
             if cleaned.returncode != 0 or not copy.is_file():
                 with contextlib.suppress(FileNotFoundError):
                     copy.unlink()
-                results.append(ExportResult(source, None, _reason(cleaned.stdout + cleaned.stderr)))
+                reason = _reason(cleaned.stdout + cleaned.stderr, copy, source.name)
+                results.append(ExportResult(source, None, reason))
                 continue
             final = free_path(target, name)
             copy.rename(final)

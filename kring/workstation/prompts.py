@@ -16,7 +16,8 @@ def read_passphrase_fd(fd: int) -> str:
     """Read one line from an inherited file descriptor (for scripts; never argv).
 
     Invariant: the passphrase never appears on the command line or in the
-    environment, where other users' ``ps`` could see it.
+    environment, where other users' ``ps`` could see it. An empty line is an
+    empty passphrase (a key without one); nothing at all is an error.
     """
     data = b""
     while len(data) < 4096:
@@ -27,18 +28,19 @@ def read_passphrase_fd(fd: int) -> str:
         if b"\n" in data:
             break
     os.close(fd)
-    line = data.split(b"\n", 1)[0]
-    if not line:
+    if not data:
         raise PassphraseError(f"no passphrase could be read from file descriptor {fd}")
+    line = data.split(b"\n", 1)[0].removesuffix(b"\r")
     return line.decode("utf-8")
 
 
-def ask_passphrase(prompt: str = "Passphrase of your Kring key: ") -> str:
-    """Ask for the existing passphrase at the terminal, without echo."""
-    value = getpass.getpass(prompt)
-    if not value:
-        raise PassphraseError("no passphrase given")
-    return value
+def ask_passphrase(prompt: str = "Passphrase of your Kring key (Enter if it has none): ") -> str:
+    """Ask for the existing passphrase at the terminal, without echo.
+
+    An empty answer is passed on as it is: a key made without a passphrase
+    opens with it, and a protected key refuses it as a wrong passphrase.
+    """
+    return getpass.getpass(prompt)
 
 
 def ask_new_passphrase() -> str:

@@ -285,8 +285,8 @@ def test_security_headers_and_no_scripts(
 def test_content_editor_is_mounted_behind_the_admin_check(
     client: FlaskClient, admin: Account, bart: Account, clock: Clock
 ) -> None:
-    with client.get("/en/admin/content/") as anonymous:
-        assert anonymous.status_code == 401
+    with client.get("/en/admin/content/") as anonymous:  # a first visit: to the login page
+        assert anonymous.status_code == 302 and "/en/login" in anonymous.headers["Location"]
     login(client, bart, clock)
     with client.get("/en/admin/content/") as confidant:
         assert confidant.status_code == 403

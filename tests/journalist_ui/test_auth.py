@@ -131,8 +131,8 @@ def test_csrf_failure_is_a_clear_400(client: FlaskClient, admin: Account, clock:
         data={"username": admin.username, "password": admin.password, "totp": admin.code(clock)},
     ) as r:
         assert r.status_code == 400 and "This form has expired" in r.get_data(as_text=True)
-    with client.get("/en/") as inbox:
-        assert inbox.status_code == 401
+    with client.get("/en/") as inbox:  # never logged in: plainly to the login page
+        assert inbox.status_code == 302 and "/en/login" in inbox.headers["Location"]
 
 
 def test_disabled_account_is_logged_out(
@@ -150,8 +150,8 @@ def test_logout(client: FlaskClient, admin: Account, clock: Clock) -> None:
     token = csrf(client, "/en/")
     with client.post("/en/logout", data={"csrf_token": token}) as r:
         assert r.status_code == 302
-    with client.get("/en/") as page:
-        assert page.status_code == 401
+    with client.get("/en/") as page:  # the cookie went with the session
+        assert page.status_code == 302 and "/en/login" in page.headers["Location"]
 
 
 def test_unknown_language_is_404(client: FlaskClient, admin: Account, clock: Clock) -> None:
@@ -163,3 +163,21 @@ def test_unknown_language_is_404(client: FlaskClient, admin: Account, clock: Clo
 def test_state_clock_is_shared(app: Flask, clock: Clock) -> None:
     state: JournalistState = app.extensions["kring_journalist"]
     assert state.now() == clock.now
+
+
+def test_first_visit_opens_the_login_page_without_an_error(client: FlaskClient) -> None:
+    with client.get("/en/") as first:
+        assert first.status_code == 302 and first.headers["Location"].endswith("/en/login")
+    with client.get("/en/login") as page:
+        text = page.get_data(as_text=True)
+        assert page.status_code == 200 and "Your session has ended" not in text
+
+
+def test_an_ended_session_is_still_told_so(
+    client: FlaskClient, admin: Account, clock: Clock
+) -> None:
+    login(client, admin, clock)
+    clock.advance(3 * 60 * 60)  # past every session limit
+    with client.get("/en/") as page:
+        assert page.status_code == 401
+        assert "Your session has ended" in page.get_data(as_text=True)

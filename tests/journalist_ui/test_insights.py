@@ -221,10 +221,9 @@ def test_annual_report_in_both_languages(
 
 
 def test_logged_out_is_refused(client: FlaskClient) -> None:
-    with client.get("/en/insights/") as response:
-        assert response.status_code == 401
-    with client.get("/en/insights/2026/category.csv") as response:
-        assert response.status_code == 401
+    for url in ("/en/insights/", "/en/insights/2026/category.csv"):
+        with client.get(url) as response:  # no session: sent to the login page, nothing shown
+            assert response.status_code == 302 and "/en/login" in response.headers["Location"]
 
 
 def test_annual_report_as_pdf(

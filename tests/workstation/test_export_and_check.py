@@ -42,6 +42,8 @@ def test_export_removes_metadata_and_names_what_mat2_cannot_clean(tmp_path: Path
     assert b"Secretname" not in cleaned.read_bytes() and cleaned.read_bytes().startswith(b"\x89PNG")
     assert b"Secretname" in photo.read_bytes()  # the original is untouched
     assert "NOT EXPORTED" in err and "application/octet-stream" in err and "not supported" in err
+    # The reason names the file, not the private work folder it was cleaned in.
+    assert ".kring-export-" not in err and "data.bin's format" in err
     assert tree(tmp_path / "share") == ["photo.png"]
 
 

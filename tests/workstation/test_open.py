@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from kring.crypto.keys import inspect_public_key
+from kring.workstation.keygen import generate_confidant_key
 from kring.workstation.prompts import PassphraseError, ask_new_passphrase
 from tests.workstation.conftest import (
     DAY1,
@@ -18,6 +19,7 @@ from tests.workstation.conftest import (
     Spec,
     WorkstationKey,
     cheap_home,
+    copy_home,
 )
 
 REPORTER = "reporter"
@@ -166,3 +168,40 @@ def test_second_bundle_of_the_same_conversation_never_overwrites(
     assert (folder / "files" / "a.txt").read_bytes() == b"one"
     assert (folder / "files" / "a (2).txt").read_bytes() == b"two"
     assert (folder / "transcript (2).txt").exists()
+
+
+def test_open_accepts_an_empty_passphrase_for_a_key_without_one(
+    tmp_path: Path, make_bundle: BundleMaker, run_cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = cheap_home(tmp_path / "gnupg")
+    made = generate_confidant_key(
+        home, name="Nopass", passphrase="", public_key_path=tmp_path / "nopass.asc"
+    )
+    home.kill_agent()
+    key = made.public_key_path.read_text()
+    bundle = make_bundle([Spec("message", REPORTER, DAY1, b"no passphrase here", (key,))])
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": "")  # the confidant presses Enter
+    code, _, err = run_cli(
+        ["--gnupg-home", str(home.path), "open", str(bundle), "--to", str(tmp_path / "o")]
+    )
+    assert code == 0, err
+    assert "no passphrase here" in (tmp_path / "o" / "amber-falcon" / "transcript.txt").read_text()
+    # Through a descriptor too: an empty line is an empty passphrase.
+    code, _, err = run_cli(
+        ["--gnupg-home", str(home.path), "open", str(bundle), "--to", str(tmp_path / "p")],
+        passphrase="",
+    )
+    assert code == 0, err
+
+
+def test_an_empty_passphrase_for_a_protected_key_is_a_wrong_passphrase(
+    tmp_path: Path, anna: WorkstationKey, make_bundle: BundleMaker, run_cli
+) -> None:
+    bundle = make_bundle([Spec("message", REPORTER, DAY1, b"hi", (anna.public_key,))])
+    home = copy_home(anna, tmp_path / "gnupg")
+    code, out, err = run_cli(
+        ["--gnupg-home", str(home.path), "open", str(bundle), "--to", str(tmp_path / "o")],
+        passphrase="",
+    )
+    assert code != 0 and "wrong passphrase" in out + err, out + err
+    assert not (tmp_path / "o" / "amber-falcon").exists()
