@@ -28,6 +28,12 @@ def test_closing_stores_category_and_outcome(
     with jctx.sessions.begin() as db:
         db.scalars(select(Reporter)).one().counted = True  # the reporter agreed
     login(client, admin, clock)
+    with client.get(f"/en/c/{slug}") as page:  # at "new" there is nothing to close yet
+        assert 'name="closing_category"' not in page.get_data(as_text=True)
+    status, _ = post(
+        client, f"/en/c/{slug}/status", {"status": "acknowledged"}, page=f"/en/c/{slug}"
+    )
+    assert status == 302
     with client.get(f"/en/c/{slug}") as page:
         html = page.get_data(as_text=True)
     assert 'name="closing_category"' in html and 'name="outcome"' in html
@@ -41,7 +47,7 @@ def test_closing_stores_category_and_outcome(
             client, f"/en/c/{slug}/status", {"status": "closed", **half}, page=f"/en/c/{slug}"
         )
         assert status == 400, half
-        assert reporter_row(jctx).status == "new"  # refused: half a classification
+        assert reporter_row(jctx).status == "acknowledged"  # refused: half a classification
     status, _ = post(
         client,
         f"/en/c/{slug}/status",
