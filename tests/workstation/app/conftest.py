@@ -83,3 +83,27 @@ def screenshot(qtbot: QtBot) -> Callable[[object, str], None]:
             assert window.grab().save(str(Path(folder) / f"{name}.png"))
 
     return shoot
+
+
+def wait_until(qtbot: QtBot, window: object, condition: Callable[[], object],
+               timeout_s: float = 180) -> None:
+    """Wait for ``condition`` while Qt runs; on a time-out say what every page showed.
+
+    The machine may be shared and loaded (gpg's agent starting, mat2): the
+    limit is generous, and a failure names the messages the app displayed.
+    """
+    from pytestqt.exceptions import TimeoutError as QtTimeout
+
+    try:
+        qtbot.waitUntil(lambda: bool(condition()), timeout=int(timeout_s * 1000))
+    except QtTimeout as exc:
+        from kring.workstation.app.widgets import MessageBar
+
+        said = [bar.text() for bar in window.findChildren(MessageBar) if bar.text()]  # type: ignore[attr-defined]
+        page = getattr(window, "open_page", None)
+        state = {
+            "current page": type(window.stack.currentWidget()).__name__,  # type: ignore[attr-defined]
+            "open job": page is not None and page.job is not None,
+            "bytes": page.bytes.text() if page is not None else "",
+        }
+        raise AssertionError(f"timed out after {timeout_s} s; app showed {said}; {state}") from exc

@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from kring.workstation.checks import check_network
+from tests.workstation.app.conftest import wait_until
 from tests.workstation.app.test_open_bundle import choose_bundle, open_in_app
 from tests.workstation.conftest import (
     DAY1,
@@ -39,7 +40,7 @@ def test_wrong_passphrase_says_so_and_writes_nothing(
     window = make_window(anna.home.path)
     open_in_app(qtbot, window, bundle, "not my passphrase at all")
     page = window.open_page
-    qtbot.waitUntil(lambda: page.job is None, timeout=60_000)
+    wait_until(qtbot, window, lambda: page.job is None)
     assert "Wrong passphrase: your key could not be unlocked." in page.message.text()
     assert "Type the passphrase again" in page.message.text()
     assert window.stack.currentWidget() is page and tree(tmp_path / "cases") == []
@@ -51,8 +52,7 @@ def test_wrong_passphrase_says_so_and_writes_nothing(
     window.set_language("en")
     qtbot.keyClicks(page.passphrase, anna.passphrase)
     qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.conversation_page,
-                    timeout=60_000)
+    wait_until(qtbot, window, lambda: window.stack.currentWidget() is window.conversation_page)
 
 
 def test_a_bundle_for_another_confidant_is_named_as_such(
@@ -63,7 +63,7 @@ def test_a_bundle_for_another_confidant_is_named_as_such(
     window = make_window(anna.home.path)
     open_in_app(qtbot, window, bundle, anna.passphrase)
     conversation = window.conversation_page
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is conversation, timeout=60_000)
+    wait_until(qtbot, window, lambda: window.stack.currentWidget() is conversation)
     assert "This bundle is for another confidant's key." in conversation.refused.text()
     assert "another confidant's key, not yours" in conversation.transcript.toPlainText()
     assert "for bart" not in conversation.transcript.toPlainText()
@@ -87,7 +87,7 @@ def test_a_tampered_item_is_refused_and_the_rest_shown(
     window = make_window(anna.home.path)
     open_in_app(qtbot, window, bundle, anna.passphrase)
     conversation = window.conversation_page
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is conversation, timeout=60_000)
+    wait_until(qtbot, window, lambda: window.stack.currentWidget() is conversation)
     said = conversation.refused.text()
     assert "1 of 2 item(s) could not be opened." in said
     assert "#2: Not opened: this item was damaged or altered on the way." in said
@@ -161,7 +161,7 @@ def test_a_full_disk_says_how_much_to_free_and_keeps_nothing(
     window = make_window(anna.home.path, cases=small_disk)
     open_in_app(qtbot, window, bundle, anna.passphrase)
     page = window.open_page
-    qtbot.waitUntil(lambda: page.job is None, timeout=60_000)
+    wait_until(qtbot, window, lambda: page.job is None)
     said = page.message.text()
     assert "The disk is full." in said and "Nothing from this bundle was kept." in said
     assert "Free at least 1.2 MB" in said

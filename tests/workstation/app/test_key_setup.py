@@ -10,6 +10,7 @@ from kring.crypto.gpg import GpgHome
 from kring.crypto.keys import inspect_public_key
 from kring.workstation.home import secret_key_fingerprints
 from kring.workstation.keygen import format_fingerprint
+from tests.workstation.app.conftest import wait_until
 from tests.workstation.conftest import PASSPHRASE, WorkstationKey, cheap_home
 
 
@@ -39,7 +40,7 @@ def test_key_setup_creates_the_key_and_shows_its_fingerprint_and_qr(
     assert page.folder.text() == str(usb)
     screenshot(window, "setup-en")
     qtbot.mouseClick(page.create_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: page.stack.currentWidget() is page.result, timeout=120_000)
+    wait_until(qtbot, window, lambda: page.stack.currentWidget() is page.result)
 
     fingerprints = secret_key_fingerprints(GpgHome(home))
     assert len(fingerprints) == 1
@@ -74,7 +75,7 @@ def test_a_second_key_is_refused_and_nothing_changes(
     qtbot.keyClicks(page.passphrase, PASSPHRASE)
     qtbot.keyClicks(page.repeat, PASSPHRASE)
     qtbot.mouseClick(page.create_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: page.job is None and page.message.text() != "", timeout=60_000)
+    wait_until(qtbot, window, lambda: page.job is None and page.message.text() != "")
     assert "could not be created" in page.message.text()
     assert secret_key_fingerprints(anna.home) == [anna.fingerprint]
     assert not (tmp_path / "kring-public-key.asc").exists()

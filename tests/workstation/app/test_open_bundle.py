@@ -9,6 +9,7 @@ from PIL import Image
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
+from tests.workstation.app.conftest import wait_until
 from tests.workstation.conftest import DAY1, DAY2, BundleMaker, Spec, WorkstationKey, tree
 
 MESSAGE = "Hallo,\nik wil iets melden — één. <script>alert(1)</script> <b>vet?</b>"
@@ -74,7 +75,7 @@ def test_open_shows_the_transcript_and_files_and_exports_a_cleaned_copy(
     qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
     assert page.passphrase.text() == ""  # cleared as soon as the open starts
     conversation = window.conversation_page
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is conversation, timeout=60_000)
+    wait_until(qtbot, window, lambda: window.stack.currentWidget() is conversation)
 
     text = conversation.transcript.toPlainText()
     assert "2 March 2026" in text and "5 March 2026" in text
@@ -107,7 +108,7 @@ def test_open_shows_the_transcript_and_files_and_exports_a_cleaned_copy(
     conversation.ask_folder = lambda *_: share
     conversation.files.selectRow(0)
     qtbot.mouseClick(conversation.export, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: conversation.export_message.text() != "", timeout=60_000)
+    wait_until(qtbot, window, lambda: conversation.export_message.text() != "")
     assert "Cleaned copy saved" in conversation.export_message.text()
     cleaned = share / "foto kantine.jpg"
     assert _artist(cleaned) is None
@@ -116,7 +117,7 @@ def test_open_shows_the_transcript_and_files_and_exports_a_cleaned_copy(
 
     conversation.files.selectRow(1)
     qtbot.mouseClick(conversation.export, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "NOT saved" in conversation.export_message.text(), timeout=60_000)
+    wait_until(qtbot, window, lambda: "NOT saved" in conversation.export_message.text())
     said = conversation.export_message.text()
     assert "export.bin: mat2 cannot clean this format (application/octet-stream)." in said
     assert ".kring-export" not in said  # mat2's scratch folder is not the confidant's concern
@@ -171,11 +172,11 @@ def test_a_large_open_shows_bytes_and_cancel_removes_everything(
     page = window.open_page
     open_in_app(qtbot, window, bundle, anna.passphrase)
     assert page.cancel.isVisible() and not page.passphrase.isEnabled()
-    qtbot.waitUntil(lambda: page.progress.value() > 0, timeout=60_000)
+    wait_until(qtbot, window, lambda: page.progress.value() > 0)
     assert " of 50.3 MB" in page.bytes.text()
     screenshot(window, "progress-en")
     qtbot.mouseClick(page.cancel, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: page.job is None, timeout=60_000)
+    wait_until(qtbot, window, lambda: page.job is None)
     assert "cancelled" in page.message.text() and "Nothing from this bundle was kept" in (
         page.message.text())
     assert window.stack.currentWidget() is page
@@ -195,7 +196,7 @@ def test_closing_the_window_during_an_open_cancels_it_cleanly(
     cases = tmp_path / "cases"
     window = make_window(anna.home.path, cases=cases)
     open_in_app(qtbot, window, bundle, anna.passphrase)
-    qtbot.waitUntil(lambda: window.open_page.progress.value() > 0, timeout=60_000)
+    wait_until(qtbot, window, lambda: window.open_page.progress.value() > 0)
     job = window.open_page.job
     window.close()
     assert job is not None and job.isFinished() and job.cancel_requested
@@ -227,7 +228,7 @@ def test_signature_verdicts_are_marked_on_each_item_and_summed_up(
     window = make_window(anna.home.path)
     open_in_app(qtbot, window, bundle, anna.passphrase)
     conversation = window.conversation_page
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is conversation, timeout=60_000)
+    wait_until(qtbot, window, lambda: window.stack.currentWidget() is conversation)
     text = conversation.transcript.toPlainText()
     first, forged, reply = (text.index(s) for s in ("#1", "#2", "#3"))
     assert "✔ signed by the reporter's key" in text[first:forged]
