@@ -190,3 +190,23 @@ def test_the_safety_banner_shows_each_finding_with_its_fix(
     window.banner._checker = lambda _home: []
     qtbot.mouseClick(window.banner.again, Qt.MouseButton.LeftButton)
     assert window.banner.bar.text().startswith("Safety check passed")
+
+
+def test_a_bundle_from_a_newer_kring_says_to_update(
+    qtbot, make_window, tmp_path: Path, anna: WorkstationKey, make_bundle: BundleMaker
+) -> None:
+    import json
+
+    def newer(name: str, data: bytes) -> bytes:
+        if name != "manifest.json":
+            return data
+        doc = json.loads(data)
+        doc["version"] = 99
+        return json.dumps(doc).encode()
+
+    bundle = rewrite_bundle(_two_items(anna, make_bundle), tmp_path / "v99.zip", newer)
+    window = make_window(anna.home.path)
+    said = choose_bundle(qtbot, window, bundle)
+    assert "This bundle was made by a newer version of Kring." in said
+    assert "Install the newer Kring workstation software" in said
+    assert not window.open_page.open_button.isEnabled()

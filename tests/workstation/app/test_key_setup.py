@@ -98,3 +98,40 @@ def test_picking_an_existing_key_folder(
     assert window.stack.currentWidget() is window.open_page
     assert window.home == anna.home.path
     assert format_fingerprint(anna.fingerprint) in window.key_label.text()
+
+
+def test_kring_workstation_app_starts_the_window_and_remembers_choices(
+    qtbot, qapp, tmp_path: Path, anna: WorkstationKey
+) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from kring.workstation import cli
+    from kring.workstation.app.main import SETTINGS_NAME
+    from kring.workstation.app.window import MainWindow
+
+    seen: list[MainWindow] = []
+
+    def look_and_close() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        seen.extend(windows)
+        for window in windows:
+            window.set_language("nl")  # what a confidant's click on the switch does
+            window.close()
+
+    home = tmp_path / "kring" / "gnupg"
+    QTimer.singleShot(300, look_and_close)
+    assert cli.main(["--gnupg-home", str(home), "app", "--language", "en"]) == 0
+    assert len(seen) == 1 and seen[0].stack.currentWidget() is seen[0].setup_page
+    settings = (tmp_path / "kring" / SETTINGS_NAME).read_text()
+    assert "language=nl" in settings
+    assert not home.exists() or not any(home.iterdir())  # looking created no key
+
+
+def test_add_to_menu_writes_the_entry(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from kring.workstation import cli
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert cli.main(["app", "--add-to-menu"]) == 0
+    assert (tmp_path / "applications" / "kring-workstation.desktop").is_file()
+    assert "applications menu" in capsys.readouterr().out
