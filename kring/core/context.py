@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from kring.core.db import make_engine, make_sessionmaker
+from kring.core.kdf_pool import KdfPool, PoolSize, size_for_machine
 from kring.core.settings import Settings
 from kring.core.store import Store
 from kring.core.throttle import LoginThrottle
@@ -32,6 +33,9 @@ class CoreContext:
     gpg: GpgHome
     throttle: LoginThrottle
     today: Callable[[], dt.date] = utc_today
+    kdf_pool: KdfPool = dataclasses.field(
+        default_factory=lambda: KdfPool(PoolSize(workers=1, queue=2, login_reserve=1))
+    )
 
 
 def build_context(settings: Settings) -> CoreContext:
@@ -47,4 +51,15 @@ def build_context(settings: Settings) -> CoreContext:
             per_lookup_per_minute=settings.login_attempts_per_lookup_per_minute,
             global_per_minute=settings.login_attempts_global_per_minute,
         ),
+        kdf_pool=KdfPool(
+            _pool_size(settings), creations_per_minute=settings.codenames_per_minute
+        ),
     )
+
+
+def _pool_size(settings: Settings) -> PoolSize:
+    size = size_for_machine(settings.kdf.memory_kib)
+    if settings.kdf_workers > 0:
+        queue = 2 * settings.kdf_workers
+        size = PoolSize(settings.kdf_workers, queue, max(1, queue // 2))
+    return size

@@ -122,6 +122,9 @@ class Reporter(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # argon2id(codename, lookup salt), hex; also the store folder name.
     lookup_id: Mapped[str] = mapped_column(String(128), unique=True)
+    # 20-bit keyed tag of the codename (kring.core.prefilter); NULL until the
+    # next login for conversations made before it existed.
+    prefilter_tag: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
     # Random two words shown to confidants; never derived from the codename.
     designation: Mapped[str] = mapped_column(String(80), unique=True)
     # The reporter's reply key: public half, and secret half locked with the

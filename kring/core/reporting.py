@@ -36,6 +36,7 @@ from kring.core.errors import (
 )
 from kring.core.kdf import ReporterSecrets, derive_reporter_secrets
 from kring.core.leftovers import remove_conversation_files
+from kring.core.kdf_pool import Purpose
 from kring.core.models import (
     Category,
     Confidant,
@@ -46,6 +47,7 @@ from kring.core.models import (
     ReporterPath,
     Unit,
 )
+from kring.core.prefilter import may_be_known, prefilter_tag
 from kring.core.retention import deletion_day
 from kring.crypto.decrypt import decrypt_with_locked_key
 from kring.crypto.encrypt import StreamEncryptor, encrypt_bytes
@@ -58,11 +60,15 @@ MAX_FILE_NAME_BYTES = 255
 
 
 def derive_secrets(ctx: CoreContext, codename: str) -> ReporterSecrets:
-    """argon2id-derive the lookup id and passphrase with this instance's salts and cost."""
+    """argon2id-derive the lookup id and passphrase with this instance's salts and cost.
+
+    Costly (two 64 MiB derivations): callers run it in ``ctx.kdf_pool``.
+    """
     s = ctx.settings
-    return derive_reporter_secrets(
+    secrets_ = derive_reporter_secrets(
         codename, lookup_salt=s.lookup_salt, passphrase_salt=s.passphrase_salt, cost=s.kdf
     )
+    return dataclasses.replace(secrets_, prefilter_tag=prefilter_tag(codename, s.lookup_salt))
 
 
 def _find_reporter(ctx: CoreContext, lookup_id: str) -> Reporter | None:
@@ -77,27 +83,48 @@ def new_codename(ctx: CoreContext, language: str) -> tuple[str, ReporterSecrets]
     only with the first submission, so handing out codenames costs no disk and
     leaves no trace of visitors who never wrote.
     """
-    while True:
-        codename = generate_codename(language)
-        secrets_ = derive_secrets(ctx, codename)
-        if _find_reporter(ctx, secrets_.lookup_id) is None:
-            return codename, secrets_
+
+    def fresh() -> tuple[str, ReporterSecrets]:
+        while True:
+            codename = generate_codename(language)
+            secrets_ = derive_secrets(ctx, codename)
+            if _find_reporter(ctx, secrets_.lookup_id) is None:
+                return codename, secrets_
+
+    # Raises KdfBusy when the pool (or this minute's creation cap) is full.
+    return ctx.kdf_pool.run(Purpose.NEW_CODENAME, fresh)
 
 
 def login(ctx: CoreContext, raw_codename: str) -> ReporterSecrets:
     """Check a codename and return its secrets for the reporter's session.
 
-    Raises MalformedCodename, LoginThrottled or UnknownCodename. The global
-    throttle is counted before the (costly) KDF; both derivations always run,
-    so known and unknown codenames take the same time.
+    Raises MalformedCodename, LoginThrottled, KdfBusy or UnknownCodename. A
+    codename no conversation can have (kring.core.prefilter) is refused before
+    any derivation, so guessing costs the server an HMAC; the rest are
+    counted against the global throttle and derived in the pool's login share
+    (both derivations always run, so known and unknown codenames that pass the
+    filter take the same time).
     """
     codename = normalise_codename(raw_codename)
+    if not may_be_known(ctx, prefilter_tag(codename, ctx.settings.lookup_salt)):
+        raise UnknownCodename("no conversation for this codename")  # no derivation spent
     ctx.throttle.check_global()
-    secrets_ = derive_secrets(ctx, codename)
+    secrets_ = ctx.kdf_pool.run(Purpose.LOGIN, lambda: derive_secrets(ctx, codename))
     ctx.throttle.check_lookup(secrets_.lookup_id)
-    if _find_reporter(ctx, secrets_.lookup_id) is None:
+    reporter = _find_reporter(ctx, secrets_.lookup_id)
+    if reporter is None:
         raise UnknownCodename("no conversation for this codename")
+    if reporter.prefilter_tag is None:
+        _set_prefilter_tag(ctx, reporter.id, secrets_.prefilter_tag)
     return secrets_
+
+
+def _set_prefilter_tag(ctx: CoreContext, reporter_id: int, tag: int | None) -> None:
+    """Give a conversation from before the pre-filter its tag, at its reporter's login."""
+    with ctx.sessions.begin() as db:
+        found = db.get(Reporter, reporter_id)
+        if found is not None:
+            found.prefilter_tag = tag
 
 
 def has_conversation(ctx: CoreContext, secrets_: ReporterSecrets) -> bool:
@@ -426,6 +453,7 @@ class SubmissionDraft:
             if self._reporter is None:
                 reporter = Reporter(
                     lookup_id=self.lookup_id,
+                    prefilter_tag=self.secrets.prefilter_tag,
                     designation=_free_designation(self.ctx),
                     public_key=keys.public_key,
                     secret_key=keys.secret_key,

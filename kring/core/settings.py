@@ -61,6 +61,10 @@ class Settings:
     upload_read_timeout_seconds: int = 60
     upload_min_bytes_per_second: int = 500
     upload_rate_grace_seconds: int = 30
+    # Key-derivation pool (kring.core.kdf_pool): 0 workers = sized from cores
+    # and memory; new codenames handed out per minute at most.
+    kdf_workers: int = 0
+    codenames_per_minute: int = 240
     login_attempts_per_lookup_per_minute: int = 5
     login_attempts_global_per_minute: int = 120
     cookie_secure: bool = False
@@ -86,6 +90,8 @@ _INT_FIELDS = {
     "upload_read_timeout_seconds",
     "upload_min_bytes_per_second",
     "upload_rate_grace_seconds",
+    "kdf_workers",
+    "codenames_per_minute",
     "login_attempts_per_lookup_per_minute",
     "login_attempts_global_per_minute",
     "retention_inactive_days",

@@ -40,6 +40,7 @@ from kring.core.errors import (
 )
 from kring.core.instance_settings import load_options
 from kring.core.kdf import ReporterSecrets
+from kring.core.kdf_pool import KdfBusy
 from kring.core.models import Category, ReporterPath
 from kring.core.throttle import LoginThrottled
 from kring.core.units import list_units
@@ -60,6 +61,9 @@ from kring.web.i18n import current_language
 
 bp = Blueprint("source", __name__, url_prefix="/<lang>")
 
+# A busy answer (key-derivation pool full) asks the browser to come back in a minute.
+BUSY_HEADERS = {"Retry-After": "60"}
+
 
 def _ctx() -> CoreContext:
     ctx: CoreContext = current_app.extensions["kring"]
@@ -73,7 +77,9 @@ def _load_reporter() -> None:
     lookup_id = session.get("lookup_id")
     passphrase = session.get("passphrase")
     g.reporter_secrets = (
-        ReporterSecrets(lookup_id=lookup_id, passphrase=passphrase)
+        ReporterSecrets(
+            lookup_id=lookup_id, passphrase=passphrase, prefilter_tag=session.get("prefilter_tag")
+        )
         if lookup_id and passphrase
         else None
     )
@@ -91,6 +97,7 @@ def _start_reporter_session(secrets_: ReporterSecrets, *, new: bool) -> None:
     session.clear()
     session["lookup_id"] = secrets_.lookup_id
     session["passphrase"] = secrets_.passphrase
+    session["prefilter_tag"] = secrets_.prefilter_tag
     session["new"] = new
     session.regenerate()  # type: ignore[attr-defined]
     g.reporter_secrets = secrets_
@@ -103,7 +110,7 @@ def index() -> str:
 
 
 @bp.route("/codename", methods=["GET", "POST"])
-def codename() -> str:
+def codename() -> Any:
     """Hand out a fresh codename (asking again gives another one).
 
     POSTed from the login page with a draft whose session had ended, the
@@ -113,7 +120,13 @@ def codename() -> str:
     if word_language not in WORDLIST_LANGUAGES:
         word_language = current_language()
     draft = _draft_from_form() if request.method == "POST" else None
-    new_codename, secrets_ = reporting.new_codename(_ctx(), word_language)
+    try:
+        new_codename, secrets_ = reporting.new_codename(_ctx(), word_language)
+    except KdfBusy:
+        page = render_template(
+            "source/busy.html", word_language=word_language, to=_chosen_confidant(), draft=draft
+        )
+        return page, 503, BUSY_HEADERS
     _start_reporter_session(secrets_, new=True)
     return render_template(
         "source/codename.html",
@@ -163,6 +176,18 @@ def login() -> Any:
             visible=visible,
             draft=draft,
         )
+    except KdfBusy:
+        page, status = _login_page(
+            503,
+            error=_(
+                "The server is busy right now. Wait a minute and try again: "
+                "what you typed is kept."
+            ),
+            typed=raw,
+            visible=visible,
+            draft=draft,
+        )
+        return page, status, BUSY_HEADERS
     except LoginThrottled:
         return _login_page(
             429,

@@ -268,11 +268,15 @@ def test_read_blob_stream(ctx: CoreContext, confidant_a: int) -> None:
         assert stream.read() == ciphertext
 
 
-def test_login_runs_the_same_kdf_work_for_known_and_unknown_codenames(
+def test_login_derives_for_known_codenames_and_filters_unknown_ones_first(
     ctx: CoreContext, confidant_a: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Both derivations run for every well-formed codename, so timing says nothing."""
-    from kring.core import kdf
+    """A known codename costs both derivations; one no conversation can have costs none.
+
+    A codename whose pre-filter tag collides with a conversation's is derived in
+    full, like a known one (kring.core.prefilter).
+    """
+    from kring.core import kdf, prefilter
 
     known, _ = reporting.new_codename(ctx, "en")
     _submit(ctx, reporting.derive_secrets(ctx, known), message="x")
@@ -286,8 +290,12 @@ def test_login_runs_the_same_kdf_work_for_known_and_unknown_codenames(
 
     monkeypatch.setattr(kdf, "_derive", counting)
     reporting.login(ctx, known)
-    known_calls = len(calls)
+    assert len(calls) == 2
     with pytest.raises(UnknownCodename):
         reporting.login(ctx, unknown)
-    assert known_calls == 2
-    assert len(calls) - known_calls == 2
+    assert len(calls) == 2  # filtered out before any derivation
+    # A tag that collides: derived in full, then not found.
+    monkeypatch.setattr(reporting, "prefilter_tag", lambda _c, _s: prefilter.prefilter_tag(known, _s))
+    with pytest.raises(UnknownCodename):
+        reporting.login(ctx, unknown)
+    assert len(calls) == 4
