@@ -35,8 +35,8 @@ from kring.core.errors import (
     UnknownCodename,
 )
 from kring.core.kdf import ReporterSecrets, derive_reporter_secrets
-from kring.core.leftovers import remove_conversation_files
 from kring.core.kdf_pool import Purpose
+from kring.core.leftovers import remove_conversation_files
 from kring.core.models import (
     Category,
     Confidant,
