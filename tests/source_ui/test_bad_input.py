@@ -186,9 +186,29 @@ def test_wrong_or_malformed_codename(
     assert text in response.get_data(as_text=True)
 
 
-def test_login_throttled_per_codename(client: FlaskClient, ctx: CoreContext) -> None:
+def test_login_throttled_per_codename(
+    client: FlaskClient, ctx: CoreContext, confidant_a: int
+) -> None:
+    from sqlalchemy import update
+
+    from kring.core import reporting
+    from kring.core.models import Reporter
+    from kring.core.prefilter import prefilter_tag
+
     csrf = csrf_from(client.get("/en/login").get_data(as_text=True))
     codename = "abacus abacus abacus abacus abacus abacus abacus"
+    # Another conversation whose pre-filter tag collides with this codename's, so
+    # every attempt gets past the filter and costs derivations: those are limited.
+    other, secrets_ = reporting.new_codename(ctx, "en")
+    draft = reporting.SubmissionDraft(ctx, secrets_)
+    try:
+        draft.choose(recipient=None, path=None, category=None)
+        draft.set_message("x")
+        draft.commit()
+    finally:
+        draft.discard()
+    with ctx.sessions.begin() as db:
+        db.execute(update(Reporter).values(prefilter_tag=prefilter_tag(codename, ctx.settings.lookup_salt)))
     statuses = [
         client.post("/en/login", data={"codename": codename, "csrf_token": csrf}).status_code
         for _ in range(ctx.settings.login_attempts_per_lookup_per_minute + 1)
