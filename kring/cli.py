@@ -6,10 +6,14 @@ import contextlib
 import os
 import signal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from kring.core.settings import DEFAULT_INSTANCE_DIR, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from kring.onion.layout import OnionLayout
 
 
 def _settings(instance: str | None):  # type: ignore[no-untyped-def]
@@ -235,23 +239,59 @@ def onion_client() -> None:
     """Add, list and revoke confidants' client keys."""
 
 
+def _onion_layout(instance: str) -> OnionLayout:
+    from kring.onion.layout import OnionLayoutUnreadable
+    from kring.web.onion_layout import onion_layout
+
+    try:
+        return onion_layout(_settings(instance))
+    except OnionLayoutUnreadable as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@onion.command("status")
+@instance_option
+def onion_status(instance: str) -> None:
+    """Print both addresses and the client keys' names; refresh the app's published copy.
+
+    Run as root where Debian's tor owns the services (the kring Ansible role does): the
+    app's user cannot read tor's folders and shows what this copies.
+    """
+    from kring.onion.errors import OnionError
+
+    layout = _onion_layout(instance)
+    try:
+        copied = layout.write_published_copy()
+        source, journalist = layout.address("source"), layout.address("journalist")
+        names = layout.client_names()
+    except OnionError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"layout:     {layout.kind} ({layout.source_dir}, {layout.journalist_dir})")
+    click.echo(f"reporters:  {source or '(not published yet)'}")
+    click.echo(f"confidants: {journalist or '(not published yet)'}")
+    click.echo(f"client keys: {', '.join(names) or '(none)'}")
+    if copied is not None:
+        click.echo(f"published copy for the app: {copied}")
+
+
 @onion_client.command("add")
 @instance_option
 @click.argument("name")
 def onion_client_add(instance: str, name: str) -> None:
     """Create a client key; hand the .auth_private file or QR code to the confidant."""
-    from kring.onion import client_registry
     from kring.onion.errors import OnionError
 
+    layout = _onion_layout(instance)
     try:
-        handover = client_registry(_settings(instance).instance_dir).add(name)
+        handover = layout.registry().add(name)
+        layout.write_published_copy()
     except OnionError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(handover.qr_text)
     click.echo(f"Tor Browser key file: {handover.auth_private_path}")
     click.echo(f"QR code image:        {handover.qr_image_path}")
     click.echo("Hand it to the confidant, then delete it: `kring onion client handed-over NAME`.")
-    click.echo("A running drop picks the key up after a restart.")
+    click.echo(layout.after_change())
 
 
 @onion_client.command("handed-over")
@@ -259,9 +299,7 @@ def onion_client_add(instance: str, name: str) -> None:
 @click.argument("name")
 def onion_client_handed_over(instance: str, name: str) -> None:
     """Delete the server's copy of a client's private key once it was handed over."""
-    from kring.onion import client_registry
-
-    client_registry(_settings(instance).instance_dir).forget_handover(name)
+    _onion_layout(instance).registry().forget_handover(name)
     click.echo(f"Removed the handover files of {name}.")
 
 
@@ -269,9 +307,13 @@ def onion_client_handed_over(instance: str, name: str) -> None:
 @instance_option
 def onion_client_list(instance: str) -> None:
     """List the confidants' client keys (public halves)."""
-    from kring.onion import client_registry
+    from kring.onion.errors import OnionError
 
-    for key in client_registry(_settings(instance).instance_dir).list():
+    try:
+        keys = _onion_layout(instance).registry().list()
+    except OnionError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for key in keys:
         click.echo(f"{key.name}\t{key.public_b32}")
 
 
@@ -279,15 +321,16 @@ def onion_client_list(instance: str) -> None:
 @instance_option
 @click.argument("name")
 def onion_client_revoke(instance: str, name: str) -> None:
-    """Revoke a client key: after a restart (or reload) it no longer connects."""
-    from kring.onion import client_registry
+    """Revoke a client key in the layout tor uses: after a reload it no longer connects."""
     from kring.onion.errors import OnionError
 
+    layout = _onion_layout(instance)
     try:
-        client_registry(_settings(instance).instance_dir).revoke(name)
+        layout.registry().revoke(name)
+        layout.write_published_copy()
     except OnionError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Revoked {name}. Restart the drop (or reload tor) for it to take effect.")
+    click.echo(f"Revoked {name}. {layout.after_change()}")
 
 
 @main.group()

@@ -79,6 +79,12 @@ class Settings:
     smtp_starttls: bool = True
     smtp_username: str = ""
     smtp_password: str = ""
+    # Where tor keeps the onion services (kring.onion.layout): "instance" for the
+    # demo and tests (<instance>/onion/...), "system" for Debian's tor as the
+    # Ansible role sets it up (the two folders below; empty: tor's defaults).
+    onion_layout: str = "instance"
+    onion_source_dir: str = ""
+    onion_journalist_dir: str = ""
 
 
 _INT_FIELDS = {
@@ -107,6 +113,9 @@ _STR_FIELDS = {
     "smtp_sender",
     "smtp_username",
     "smtp_password",
+    "onion_layout",
+    "onion_source_dir",
+    "onion_journalist_dir",
 }
 _BOOL_FIELDS = {"cookie_secure", "smtp_starttls"}
 

@@ -23,6 +23,12 @@ from types import TracebackType
 
 from kring.onion.client_auth import ClientRegistry, add_key_to_client
 from kring.onion.errors import OnionError, PublishFailed
+from kring.onion.layout import (
+    INSTANCE_ONION_DIR,
+    JOURNALIST_SERVICE,
+    SOURCE_SERVICE,
+    instance_layout,
+)
 from kring.onion.services import (
     PublishedService,
     ServiceSpec,
@@ -43,12 +49,12 @@ class OnionPaths:
     @property
     def source_dir(self) -> Path:
         """source_ui's service directory (private_key, hostname)."""
-        return self.root / "source"
+        return self.root / SOURCE_SERVICE
 
     @property
     def journalist_dir(self) -> Path:
         """journalist_ui's service directory (private_key, hostname, authorized_clients/)."""
-        return self.root / "journalist"
+        return self.root / JOURNALIST_SERVICE
 
     @property
     def testnet_dir(self) -> Path:
@@ -62,15 +68,15 @@ def onion_paths(state_dir: Path) -> OnionPaths:
 
     Invariant: every onion file Kring writes lives below this one folder, mode 0700.
     """
-    return OnionPaths(Path(state_dir) / "onion")
+    return OnionPaths(Path(state_dir) / INSTANCE_ONION_DIR)
 
 
 def client_registry(state_dir: Path, *, handover_dir: Path | None = None) -> ClientRegistry:
-    """The confidant keys of journalist_ui, for ``kring onion client add/list/revoke``.
+    """The confidant keys of journalist_ui in the demo/test layout (see onion.layout).
 
     Invariant: see ClientRegistry: only public keys stay in the state directory.
     """
-    return ClientRegistry(onion_paths(state_dir).journalist_dir, handover_dir=handover_dir)
+    return instance_layout(state_dir).registry(handover_dir=handover_dir)
 
 
 class OnionStack:

@@ -426,3 +426,32 @@ def test_backup_then_restore_brings_data_back(deployment: Deployment) -> None:
     assert marker.read_bytes() == b"ciphertext stand-in"
     users = passwd(root, "passwd")
     assert owner_mode(root / INSTANCE / "kring.sqlite") == (int(users["kring"][2]), 0o600)
+
+
+def test_onion_layout_lists_the_deployed_services_and_revoke_reaches_tor(
+        deployment: Deployment) -> None:
+    """The onion page's code, run as the app's user, sees tor's deployed services (issue 13),
+    and `kring onion client revoke` removes the key from tor's own folder."""
+    root = deployment.root
+    toml = (root / INSTANCE / "kring.toml").read_text()
+    assert 'onion_layout = "system"' in toml
+    assert 'onion_journalist_dir = "/var/lib/tor/kring-journalist"' in toml
+    addresses = [(root / "var/lib/tor" / service / "hostname").read_text().strip()
+                 for service in ("kring-source", "kring-journalist")]
+    # The same calls the onion admin page makes (kring.journalist_ui.onion_admin).
+    probe = ("from kring.core.settings import load_settings\n"
+             "from kring.web.onion_layout import onion_layout\n"
+             f"layout = onion_layout(load_settings({{'KRING_INSTANCE': '/{INSTANCE}'}}))\n"
+             "print(layout.address('source'), layout.address('journalist'),"
+             " *layout.client_names())\n")
+    python = "/opt/kring/venv/bin/python"
+    seen = deployment.chroot(python, "-c", probe, user="kring")
+    assert seen.returncode == 0, seen.stderr
+    assert seen.stdout.split() == [*addresses, "anna"]
+    revoked = deployment.chroot("/opt/kring/venv/bin/kring", "onion", "client", "revoke",
+                                "--instance", f"/{INSTANCE}", "anna")
+    assert revoked.returncode == 0, revoked.stderr
+    assert "systemctl reload tor" in revoked.stdout
+    assert not (root / "var/lib/tor/kring-journalist/authorized_clients/anna.auth").exists()
+    seen = deployment.chroot(python, "-c", probe, user="kring")
+    assert seen.stdout.split() == addresses, seen.stderr
