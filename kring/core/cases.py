@@ -235,7 +235,7 @@ def bundle_items(
             stmt = stmt.where(Item.id.not_in(read))
         items = list(db.scalars(stmt))
         authors = {
-            c.id: c.display_name
+            c.id: reply_author(c.display_name, c.username)
             for c in db.scalars(
                 select(Confidant).where(Confidant.id.in_({i.author_id for i in items}))
             )
@@ -265,6 +265,18 @@ def bundle_items(
         for item in items
     ]
     return designation, bundle, reporter_key
+
+
+def reply_author(display_name: str, username: str | None) -> str:
+    """How a reply's writer is named in a bundle: display name and account (issue 13).
+
+    Replies are not signed (the confidant's key is not on the server), so the
+    account that wrote one is said outright; kept within the bundle's 120 characters.
+    """
+    if not username:
+        return display_name[:120]
+    suffix = f" (account {username})"
+    return display_name[: 120 - len(suffix)] + suffix
 
 
 def bundle_name(designation: str, day: dt.date) -> str:

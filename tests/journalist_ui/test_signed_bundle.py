@@ -62,4 +62,4 @@ def test_reporter_items_arrive_signed_and_replies_name_their_account(
         (4, "message"): Authorship.VERIFIED,
     }, report.warnings
     text = report.transcript_paths[0].read_text()
-    assert "WARNING" not in text and "Anna (confidant)" in text
+    assert "WARNING" not in text and "Anna (account anna) (confidant)" in text
