@@ -108,11 +108,13 @@ class FingerprintView(Page):
 class SetupPage(Page):
     """Key setup: name, passphrase twice with its strength, where to save the public key.
 
-    Emits ``key_ready(home, fingerprint)`` once a key was created (after the
-    confidant saw its fingerprint) or an existing key folder was picked.
+    Emits ``key_created(home, fingerprint)`` as soon as a key exists, and
+    ``key_ready(home, fingerprint)`` once the confidant saw its fingerprint
+    and went on, or picked an existing key folder.
     """
 
     key_ready = Signal(object, str)
+    key_created = Signal(object, str)
 
     def __init__(self, t: Translator, home: Callable[[], Path],
                  parent: QWidget | None = None) -> None:
@@ -281,6 +283,7 @@ class SetupPage(Page):
         self.repeat.clear()
         self.result.show_key(key)
         self.stack.setCurrentWidget(self.result)
+        self.key_created.emit(self._home(), key.fingerprint)
 
     def _failed(self, exc: BaseException) -> None:
         self.message.show_problem(

@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.setup_page = SetupPage(self.t, lambda: self.home)
         self.setup_page.key_ready.connect(self._key_ready)
+        self.setup_page.key_created.connect(self._key_created)
         self.open_page = OpenPage(self.t, lambda: self.home, cases)
         self.open_page.opened.connect(self._opened)
         self.conversation_page = ConversationPage(self.t)
@@ -106,13 +107,16 @@ class MainWindow(QMainWindow):
     def _language_changed(self, index: int) -> None:
         self.set_language(list(LANGUAGES)[index])
 
-    def _key_ready(self, home: Path, fingerprint: str) -> None:
+    def _key_created(self, home: Path, fingerprint: str) -> None:
         self.home = Path(home)
         self.fingerprint = fingerprint
         if self.settings is not None:
             self.settings.setValue("gnupg_home", str(self.home))
         self.banner.run()
         self._retitle()
+
+    def _key_ready(self, home: Path, fingerprint: str) -> None:
+        self._key_created(home, fingerprint)
         self.stack.setCurrentWidget(self.open_page)
 
     def _opened(self, opened: Opened) -> None:

@@ -51,6 +51,7 @@ def test_key_setup_creates_the_key_and_shows_its_fingerprint_and_qr(
     assert str(public) in page.result.saved.text()
     assert not page.result.qr.pixmap().isNull() and page.result.qr.pixmap().width() > 150
     assert page.passphrase.text() == "" and page.repeat.text() == ""  # not kept in the form
+    assert format_fingerprint(fingerprints[0]) in window.key_label.text()
     screenshot(window, "fingerprint-en")
     window.set_language("nl")
     assert page.result.title.text() == "Uw sleutel is klaar"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
@@ -63,7 +64,7 @@ def open_in_app(qtbot, window, bundle: Path, passphrase: str) -> None:  # type: 
 
 def test_open_shows_the_transcript_and_files_and_exports_a_cleaned_copy(
     qtbot, make_window, screenshot, tmp_path: Path, anna: WorkstationKey,
-    make_bundle: BundleMaker,
+    make_bundle: BundleMaker, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     bundle = _conversation(anna, make_bundle)
     window = make_window(anna.home.path)
@@ -97,6 +98,18 @@ def test_open_shows_the_transcript_and_files_and_exports_a_cleaned_copy(
     assert rows[1][:2] == ["export.bin", "BIN file"]
     assert rows[1][2] == "1.3 KB"
     screenshot(window, "conversation-en")
+
+    # Double-clicking or activating a file or the transcript opens nothing: the app never
+    # hands a reporter's file to another program.
+    from PySide6.QtGui import QDesktopServices
+
+    asked: list[object] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: asked.append(url) or True)
+    cell = conversation.files.visualItemRect(conversation.files.item(0, 0)).center()
+    qtbot.mouseDClick(conversation.files.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    qtbot.keyClick(conversation.files, Qt.Key.Key_Return)
+    qtbot.mouseDClick(conversation.transcript.viewport(), Qt.MouseButton.LeftButton)
+    assert asked == []
 
     # "Show in folder" shows the folder (in the file manager), never the file itself.
     revealed: list[Path] = []
