@@ -38,3 +38,18 @@ def test_qr_code_encodes_the_address() -> None:
         for r in range(size)
     ]
     assert decoded == [[bool(v) for v in row] for row in expected]
+
+
+def test_poster_speaks_dutch_english_and_spanish_within_the_page() -> None:
+    from kring.web.poster import MARGIN, POSTER_LANGUAGES, TEXT
+
+    assert POSTER_LANGUAGES == ("nl", "en", "es")
+    assert TEXT["es"][0].startswith("¿Has vivido o visto conducta no deseada")
+    image = render_poster_with_qr_box(ADDRESS, "Gemeente Voorbeeld")[0].convert("L")
+    width, height = image.size
+    # Nothing is drawn into the bottom margin: the third language still fits.
+    bottom = image.crop((0, height - MARGIN // 2, width, height))
+    assert bottom.getextrema() == (255, 255)
+    # ... and the Spanish block is really there, in the lower part of the page.
+    lower = image.crop((0, height - 3 * MARGIN, width, height - MARGIN // 2))
+    assert lower.getextrema()[0] < 128

@@ -1,8 +1,9 @@
 """A printable poster for the workplace: the reporters' onion address as a QR code.
 
 Rendered on the server with Pillow (PNG, and PDF from the same image) so the
-admin can print it and hang it where employees see it. Bilingual (Dutch and
-English), with the steps to open the address safely.
+admin can print it and hang it where employees see it. In Dutch, English and
+Spanish (the first in full size, the others smaller), with the steps to open the
+address safely.
 """
 
 from __future__ import annotations
@@ -37,7 +38,21 @@ TEXT = {
             "3. Set Tor Browser's security level to 'Safest'.",
         ],
     ),
+    "es": (
+        "¿Has vivido o visto conducta no deseada en el trabajo?",
+        "Habla de ello con una persona de confianza, de forma segura y anónima.",
+        [
+            "1. Instala el navegador Tor en un aparato propio, no en uno del trabajo.",
+            "2. Abre la dirección de arriba en el navegador Tor (o escanea el código QR).",
+            "3. Pon el nivel de seguridad del navegador Tor en 'Safest' (el más seguro).",
+        ],
+    ),
 }
+POSTER_LANGUAGES = ("nl", "en", "es")
+# Font sizes (title, lead, steps) and line heights: the first language in full
+# size, the others smaller so that three fit on one A4 page.
+FIRST_SIZES = ((46, 58), (34, 44), (28, 36))
+OTHER_SIZES = ((36, 46), (28, 36), (24, 31))
 
 
 def _font(
@@ -90,19 +105,22 @@ def render_poster_with_qr_box(
     qr.make(fit=True)
     code = qr.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
     code = code.resize((520, 520), Image.Resampling.NEAREST)
-    for index, lang in enumerate(("nl", "en")):
+    for index, lang in enumerate(POSTER_LANGUAGES):
         title, lead, steps = TEXT[lang]
-        for line in _wrap(draw, title, _font(46, bold=True), usable):
-            draw.text((MARGIN, y), line, font=_font(46, bold=True), fill="#1d2430")
-            y += 58
-        for line in _wrap(draw, lead, _font(34), usable):
-            draw.text((MARGIN, y), line, font=_font(34), fill="#1d2430")
-            y += 44
+        (title_size, title_step), (lead_size, lead_step), (step_size, step_step) = (
+            FIRST_SIZES if index == 0 else OTHER_SIZES
+        )
+        for line in _wrap(draw, title, _font(title_size, bold=True), usable):
+            draw.text((MARGIN, y), line, font=_font(title_size, bold=True), fill="#1d2430")
+            y += title_step
+        for line in _wrap(draw, lead, _font(lead_size), usable):
+            draw.text((MARGIN, y), line, font=_font(lead_size), fill="#1d2430")
+            y += lead_step
         y += 12
         for step in steps:
-            for line in _wrap(draw, step, _font(28), usable):
-                draw.text((MARGIN, y), line, font=_font(28), fill="#333333")
-                y += 36
+            for line in _wrap(draw, step, _font(step_size), usable):
+                draw.text((MARGIN, y), line, font=_font(step_size), fill="#333333")
+                y += step_step
         y += 24
         if index == 0:
             box = ((WIDTH - 520) // 2, y, 520)
