@@ -22,7 +22,7 @@ from kring.core.wordlists import load_wordlist
 from tests.browser.test_reporter_pages_browser import (  # noqa: F401
     AXE,
     AXE_RUN,
-    CHROMIUM_ARGS,
+    launch_chromium,
     served,
 )
 from tests.source_ui.test_info_traceless import furnished  # noqa: F401
@@ -68,9 +68,7 @@ def test_spanish_conversation_without_javascript_passes_axe(
         seen.append((name, page.url, page.content(), heading))
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+        browser = launch_chromium(playwright)
         try:
             safest = browser.new_context(
                 java_script_enabled=False, viewport={"width": 900, "height": 900}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pytest
 from flask.testing import FlaskClient
 
 from kring.core.context import CoreContext
@@ -12,21 +13,24 @@ from tests.journalist_ui.conftest import Account, Clock, login
 from tests.journalist_ui.test_insights import add_counted, viewer  # noqa: F401
 
 
-def _reports_with_a_half_day_median(ctx: CoreContext) -> None:
-    # Acknowledged after 2 days three times and after 3 days three times: median 2.5.
-    for n in range(6):
-        day = 12 if n < 3 else 13
-        add_counted(ctx, n, path="wrongdoing", acknowledged_on=dt.date(2026, 2, day))
-
-
-def test_annual_report_in_spanish(
+@pytest.fixture
+def logged_in_viewer(
     jctx: CoreContext,
     client: FlaskClient,
     clock: Clock,
     viewer: Account,  # noqa: F811
-) -> None:
-    _reports_with_a_half_day_median(jctx)
+) -> FlaskClient:
+    """A viewer's browser; six reports of wrongdoing with a median of 2.5 days to receipt."""
+    # Acknowledged after 2 days three times and after 3 days three times: median 2.5.
+    for n in range(6):
+        day = 12 if n < 3 else 13
+        add_counted(jctx, n, path="wrongdoing", acknowledged_on=dt.date(2026, 2, day))
     login(client, viewer, clock)
+    return client
+
+
+def test_annual_report_in_spanish(logged_in_viewer: FlaskClient) -> None:
+    client = logged_in_viewer
     with client.get("/es/insights/2026/report") as response:
         assert response.status_code == 200
         page = response.get_data(as_text=True)
@@ -45,16 +49,10 @@ def test_annual_report_in_spanish(
     assert "<dd>2.5</dd>" in english and '<th scope="col">Q1 2026</th>' in english
 
 
-def test_annual_report_pdf_in_spanish(
-    jctx: CoreContext,
-    client: FlaskClient,
-    clock: Clock,
-    viewer: Account,  # noqa: F811
-) -> None:
+def test_annual_report_pdf_in_spanish(logged_in_viewer: FlaskClient) -> None:
     from pypdf import PdfReader
 
-    _reports_with_a_half_day_median(jctx)
-    login(client, viewer, clock)
+    client = logged_in_viewer
     with client.get("/es/insights/2026/report.pdf") as response:
         assert response.status_code == 200 and response.mimetype == "application/pdf"
         pdf = response.get_data()
@@ -65,14 +63,8 @@ def test_annual_report_pdf_in_spanish(
     assert "recibo de una denuncia de irregularidades: 2,5" in text
 
 
-def test_trend_chart_names_quarters_in_spanish(
-    jctx: CoreContext,
-    client: FlaskClient,
-    clock: Clock,
-    viewer: Account,  # noqa: F811
-) -> None:
-    _reports_with_a_half_day_median(jctx)
-    login(client, viewer, clock)
+def test_trend_chart_names_quarters_in_spanish(logged_in_viewer: FlaskClient) -> None:
+    client = logged_in_viewer
     with client.get("/es/insights/2026/trend.svg") as response:
         svg = response.get_data(as_text=True)
     assert "T1 2026" in svg and "T4 2026" in svg

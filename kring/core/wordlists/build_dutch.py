@@ -175,11 +175,22 @@ def build(
     source = frozenset(source_words)
     english_set = frozenset(english)
     candidates = sorted(w for w in source if is_candidate(w, source, english_set, blocklist))
+    check_enough(candidates, size)
+    scores = compound_scores(source_words)
+    return best(candidates, lambda w: (-scores[w], len(w), w), size)
+
+
+def check_enough(candidates: Sequence[str], size: int) -> None:
+    """Raise ValueError when there are fewer than ``size`` candidates."""
     if len(candidates) < size:
         raise ValueError(f"only {len(candidates)} candidates, need {size}")
-    scores = compound_scores(source_words)
-    ranked = sorted(candidates, key=lambda w: (-scores[w], len(w), w))
-    return sorted(ranked[:size])
+
+
+def best(
+    candidates: Iterable[str], key: Callable[[str], tuple[int | str, ...]], size: int
+) -> list[str]:
+    """The ``size`` candidates with the smallest ``key``, returned in alphabetical order."""
+    return sorted(sorted(candidates, key=key)[:size])
 
 
 def render(words: Iterable[str]) -> str:

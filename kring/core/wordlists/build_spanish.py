@@ -43,7 +43,16 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from kring.core.codenames import without_accents
-from kring.core.wordlists.build_dutch import LIST_SIZE, Blocklist, read_lines, run_build
+from kring.core.wordlists.build_dutch import (
+    _TRIPLE,
+    _VOWEL,
+    LIST_SIZE,
+    Blocklist,
+    best,
+    check_enough,
+    read_lines,
+    run_build,
+)
 
 HERE = Path(__file__).resolve().parent
 SOURCE = Path("/usr/share/dict/spanish")
@@ -68,8 +77,6 @@ SUFFIXES = (
 )  # fmt: skip
 
 _SHAPE = re.compile(rf"[a-z]{{{MIN_LENGTH},{MAX_LENGTH}}}")
-_VOWEL = re.compile(r"[aeiou]")
-_TRIPLE = re.compile(r"(.)\1\1")
 _FOREIGN = re.compile(r"[kw]")
 
 
@@ -134,12 +141,10 @@ def build(
     lexicon = {n for n in map(normalise, source_words) if n}
     others = frozenset(other_lists)
     candidates = sorted(w for w in lexicon if is_candidate(w, others, blocklist))
-    if len(candidates) < size:
-        raise ValueError(f"only {len(candidates)} candidates, need {size}")
+    check_enough(candidates, size)
     scores = derivation_scores(lexicon)
     starts = prefix_counts(lexicon, candidates)
-    ranked = sorted(candidates, key=lambda w: (-scores[w], -starts[w], len(w), w))
-    return sorted(ranked[:size])
+    return best(candidates, lambda w: (-scores[w], -starts[w], len(w), w), size)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
