@@ -57,3 +57,22 @@ def test_annual_tables_suppress_and_hide_small_medians() -> None:
     csv_text = table_csv(tables.by_category)
     assert "<k" in csv_text
     assert csv_text.splitlines()[0] == ",2026-Q1,2026-Q2,2026-Q3,2026-Q4,total"
+
+
+def test_the_wrongdoing_count_cannot_give_a_hidden_path_back() -> None:
+    records = [record("2026-Q1")] * 2 + [record("2026-Q1", path="wrongdoing")] * 6
+    tables = annual_tables(
+        records, year=2026, k=5, categories=CATEGORIES, paths=PATHS, outcomes=OUTCOMES
+    )
+    # 2 "just talk" are hidden; showing 6 reports of wrongdoing next to the grand
+    # total 8 would give them back, so the count is hidden with its row total.
+    assert tables.by_path.row_totals[0] is None
+    assert tables.by_path.grand_total == 8
+    assert tables.wrongdoing_reports is None
+    shown = [record("2026-Q1")] * 7 + [record("2026-Q1", path="wrongdoing")] * 6
+    assert (
+        annual_tables(
+            shown, year=2026, k=5, categories=CATEGORIES, paths=PATHS, outcomes=OUTCOMES
+        ).wrongdoing_reports
+        == 6
+    )

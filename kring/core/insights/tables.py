@@ -104,21 +104,34 @@ def annual_tables(
     wrongdoing = [r for r in rolled if r.path == "wrongdoing"]
     ack = [r.days_to_acknowledgement for r in wrongdoing if r.days_to_acknowledgement is not None]
     feedback = [r.days_to_feedback for r in wrongdoing if r.days_to_feedback is not None]
+    by_path = crosstab(rolled, row="path", columns=quarters, rows=list(paths), k=k)
     return AnnualTables(
         year=year,
         quarters=quarters,
         by_category=crosstab(
             rolled, row="category", columns=quarters, rows=[*categories, NO_VALUE], k=k
         ),
-        by_path=crosstab(rolled, row="path", columns=quarters, rows=list(paths), k=k),
+        by_path=by_path,
         by_unit=crosstab(rolled, row="unit", columns=quarters, rows=unit_rows, k=k),
         by_outcome=crosstab(
             rolled, row="outcome", columns=quarters, rows=[*outcomes, NO_VALUE], k=k
         ),
         median_days_to_acknowledgement=statistics.median(ack) if len(ack) >= k else None,
         median_days_to_feedback=statistics.median(feedback) if len(feedback) >= k else None,
-        wrongdoing_reports=len(wrongdoing) if len(wrongdoing) >= k or not wrongdoing else None,
+        wrongdoing_reports=_wrongdoing_total(by_path),
     )
+
+
+def _wrongdoing_total(by_path: PublishedTable) -> int | None:
+    """The number of reports of wrongdoing as the path table publishes it.
+
+    Invariant: it is that table's row total, so it went through the same
+    suppression and audit; a count published beside the table could give a
+    hidden cell back (the grand total minus the other rows).
+    """
+    if "wrongdoing" not in by_path.row_labels:
+        return None
+    return by_path.row_totals[by_path.row_labels.index("wrongdoing")]
 
 
 def table_csv(table: PublishedTable, *, suppressed: str = "<k") -> str:
