@@ -1,7 +1,10 @@
 """The audit log: who did what to which designation or account, on which day.
 
-Invariant: an entry holds an account name, an action name, a designation or
-account name and a day — never content, never a time, never a codename.
+Invariants: an entry holds an account name, an action name, a designation or
+account name and a day — never content, never a time, never a codename. An
+admin reads only lines about accounts and about conversations addressed to
+them (or to all); the lines about a conversation are deleted with it, so the
+log never keeps a trace of a conversation that is gone.
 """
 
 from __future__ import annotations
@@ -10,11 +13,11 @@ import dataclasses
 import datetime as dt
 import enum
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from kring.core.context import CoreContext
-from kring.core.models import AuditEntry
+from kring.core.models import AuditEntry, Reporter
 
 PAGE_SIZE = 50
 
@@ -75,15 +78,34 @@ class AuditPage:
     pages: int
 
 
-def list_entries(ctx: CoreContext, *, page: int = 1) -> AuditPage:
-    """The audit log, newest first, ``PAGE_SIZE`` lines a page (admins only)."""
+def forget_conversation(db: Session, designation: str) -> None:
+    """Delete every line about this conversation, inside the caller's deletion."""
+    db.execute(delete(AuditEntry).where(AuditEntry.designation == designation))
+
+
+def _readable_by(viewer_id: int) -> ColumnElement[bool]:
+    # The same rule as the inbox (kring.core.inbox.visible_to): addressed to
+    # this confidant or to all.
+    visible = select(Reporter.designation).where(
+        or_(Reporter.recipient_id == viewer_id, Reporter.recipient_id.is_(None))
+    )
+    return or_(AuditEntry.designation.is_(None), AuditEntry.designation.in_(visible))
+
+
+def list_entries(ctx: CoreContext, *, viewer_id: int, page: int = 1) -> AuditPage:
+    """The audit log as admin ``viewer_id`` may read it, newest first, a page at a time.
+
+    Lines about conversations addressed to another confidant are left out.
+    """
+    readable = _readable_by(viewer_id)
     with ctx.sessions() as db:
-        total = db.scalar(select(func.count()).select_from(AuditEntry)) or 0
+        total = db.scalar(select(func.count()).select_from(AuditEntry).where(readable)) or 0
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(page, 1), pages)
         entries = list(
             db.scalars(
                 select(AuditEntry)
+                .where(readable)
                 .order_by(AuditEntry.id.desc())
                 .limit(PAGE_SIZE)
                 .offset((page - 1) * PAGE_SIZE)

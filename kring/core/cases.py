@@ -22,7 +22,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from kring.core import reporting
-from kring.core.audit import Action, record
+from kring.core.audit import Action, forget_conversation, record
 from kring.core.context import CoreContext
 from kring.core.errors import InvalidChoice, ItemNotFound
 from kring.core.inbox import ConversationNotFound, find_visible, visible_items_stmt
@@ -327,13 +327,9 @@ def delete_conversation(ctx: CoreContext, confidant_id: int, slug: str, *, actor
     """
     with ctx.sessions.begin() as db:
         reporter = find_visible(db, confidant_id, slug)
-        lookup_id, designation = reporter.lookup_id, reporter.designation
+        lookup_id = reporter.lookup_id
+        # Its lines go with it; the deletion itself is logged without a name.
+        forget_conversation(db, reporter.designation)
         db.delete(reporter)
-        record(
-            db,
-            day=ctx.today(),
-            actor=actor,
-            action=Action.CONVERSATION_DELETED,
-            designation=designation,
-        )
+        record(db, day=ctx.today(), actor=actor, action=Action.CONVERSATION_DELETED)
     remove_conversation_files(ctx, lookup_id)

@@ -21,6 +21,7 @@ from typing import IO
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from kring.core.audit import forget_conversation
 from kring.core.codenames import generate_codename, generate_designation, normalise_codename
 from kring.core.confidants import resolve_recipients
 from kring.core.context import CoreContext
@@ -697,6 +698,7 @@ def delete_conversation(ctx: CoreContext, secrets_: ReporterSecrets) -> None:
         reporter = db.scalar(select(Reporter).where(Reporter.lookup_id == secrets_.lookup_id))
         if reporter is not None:
             record_deletion(db, reporter, ctx.today())
+            forget_conversation(db, reporter.designation)
             db.delete(reporter)
     remove_conversation_files(ctx, secrets_.lookup_id)
 

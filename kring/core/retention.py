@@ -14,6 +14,7 @@ import logging
 
 from sqlalchemy import select
 
+from kring.core.audit import forget_conversation
 from kring.core.context import CoreContext
 from kring.core.deletion_notices import purge_expired
 from kring.core.leftovers import remove_conversation_files, sweep_leftovers
@@ -75,6 +76,7 @@ def run_retention(ctx: CoreContext) -> RetentionResult:
         with ctx.sessions.begin() as db:
             reporter = db.get(Reporter, reporter_id)
             if reporter is not None:
+                forget_conversation(db, reporter.designation)
                 db.delete(reporter)
         remove_conversation_files(ctx, lookup_id)
     # Deletion notices expire too (kring.core.deletion_notices).

@@ -110,14 +110,14 @@ def settings() -> str | Response:
 @bp.get("/audit")
 def audit_log() -> str:
     """Who did what to which designation or account, on which day."""
-    require_admin()
+    account = require_admin()
     try:
         page = int(request.args.get("page") or 1)
     except ValueError:
         page = 1
     return render_template(
         "journalist/audit.html",
-        log=audit.list_entries(core(), page=page),
+        log=audit.list_entries(core(), viewer_id=account.id, page=page),
         action_labels=labels.action_labels(),
     )
 
