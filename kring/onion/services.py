@@ -90,6 +90,31 @@ class ServiceSpec:
     target: str
     virtual_port: int = 80
     client_keys: tuple[str, ...] | None = None
+    # Tor's proof-of-work defence (proposal 327): None leaves it off.
+    pow_defenses: PowDefenses | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class PowDefenses:
+    """tor's onion-service proof-of-work defence and its introduction queue.
+
+    With it on, tor publishes ``pow-params`` in the descriptor; under load the
+    suggested effort rises and clients (Tor Browser, at the Tor level, with
+    JavaScript off) solve a puzzle before their introduction is served. Rate and
+    burst bound how many introductions a second leave the queue (tor's defaults).
+    Through the control port, ADD_ONION takes these three; tor's intro-point
+    rate limit (``HiddenServiceEnableIntroDoSDefense``) exists only in torrc.
+    """
+
+    queue_rate: int = 250
+    queue_burst: int = 2500
+
+    def add_onion_keywords(self) -> str:
+        """The ADD_ONION keywords that switch the defence on."""
+        return (
+            f" PoWDefensesEnabled=1 PoWQueueRate={int(self.queue_rate)}"
+            f" PoWQueueBurst={int(self.queue_burst)}"
+        )
 
 
 def publish_service(
@@ -169,6 +194,8 @@ def _add_onion(
         # Re-publishing (restart, revoke) on a tor that still has our detached service.
         unpublish_service(controller, key.service_id)
     request = _add_onion_request(key, spec.virtual_port, spec.target, keys)
+    if spec.pow_defenses is not None:
+        request += spec.pow_defenses.add_onion_keywords()
     try:
         response = controller.msg(request)
         stem.response.convert("ADD_ONION", response)

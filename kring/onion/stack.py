@@ -30,6 +30,7 @@ from kring.onion.layout import (
     instance_layout,
 )
 from kring.onion.services import (
+    PowDefenses,
     PublishedService,
     ServiceSpec,
     publish_services,
@@ -137,7 +138,12 @@ class OnionStack:
         self.source, self.journalist = publish_services(
             self.host.controller,
             [
-                ServiceSpec(self.paths.source_dir, f"127.0.0.1:{self._source_port}"),
+                # The reporters' onion is open to everyone: tor's PoW defence on.
+                ServiceSpec(
+                    self.paths.source_dir,
+                    f"127.0.0.1:{self._source_port}",
+                    pow_defenses=PowDefenses(),
+                ),
                 self._journalist_spec(),
             ],
             timeout=timeout,
