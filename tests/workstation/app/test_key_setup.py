@@ -136,3 +136,38 @@ def test_add_to_menu_writes_the_entry(tmp_path: Path, monkeypatch, capsys) -> No
     assert cli.main(["app", "--add-to-menu"]) == 0
     assert (tmp_path / "applications" / "kring-workstation.desktop").is_file()
     assert "applications menu" in capsys.readouterr().out
+
+
+def test_qt_file_dialog_memory_stays_off_the_disk(qapp, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import shiboken6
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QFileDialog
+
+    from kring.workstation.app.main import qt_state_in_memory
+
+    config = tmp_path / "config"
+    config.mkdir()
+    case = tmp_path / "cases" / "amber-falcon"
+    case.mkdir(parents=True)
+
+    def choose_once() -> None:
+        dialog = QFileDialog(None, "x", str(case))
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        QTimer.singleShot(200, lambda: (dialog.selectFile(str(case)), dialog.accept()))
+        dialog.exec()
+        shiboken6.delete(dialog)  # Qt saves the dialog's history when it is destroyed
+
+    # Without it, Qt writes the folder's name into the user's config (the proof that
+    # the test can fail); with it, nothing reaches that folder.
+    for form in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(form, QSettings.Scope.UserScope, str(config))
+    choose_once()
+    assert f"file://{case.parent}" in (config / "QtProject.conf").read_text()
+    (config / "QtProject.conf").unlink()
+    with qt_state_in_memory() as folder:
+        assert str(folder).startswith("/dev/shm/")
+        choose_once()
+        assert f"file://{case.parent}" in (folder / "QtProject.conf").read_text()
+    assert not folder.exists()
+    assert list(config.iterdir()) == []
