@@ -2,8 +2,10 @@
 
 DUTCH: dict[str, str] = {
     "Check again": "Opnieuw controleren",
-    "Safety check: {count} problem(s). Fix them before opening reports.":
-        "Veiligheidscontrole: aantal problemen: {count}. Los ze op voordat u meldingen opent.",
+    "Safety check: {count} problem. Fix it before opening reports.":
+        "Veiligheidscontrole: {count} probleem. Los het op voordat u meldingen opent.",
+    "Safety check: {count} problems. Fix them before opening reports.":
+        "Veiligheidscontrole: {count} problemen. Los ze op voordat u meldingen opent.",
     "Safety check passed: no network, swap encrypted or absent, key folder private.":
         "Veiligheidscontrole in orde: geen netwerk, swap versleuteld of afwezig, "
         "sleutelmap privé.",
@@ -31,8 +33,10 @@ DUTCH: dict[str, str] = {
         "wie deze codenaam heeft",
     "a confidant's reply, written in Kring (not signed)":
         "een antwoord van een vertrouwenspersoon, geschreven in Kring (niet ondertekend)",
-    "{count} item(s) are not proven to come from the reporter.":
-        "Niet bewezen afkomstig van de melder: {count} onderdeel/onderdelen.",
+    "{count} item is not proven to come from the reporter.":
+        "{count} onderdeel is niet bewezen afkomstig van de melder.",
+    "{count} items are not proven to come from the reporter.":
+        "{count} onderdelen zijn niet bewezen afkomstig van de melder.",
     "Read the red marks in the conversation. Whoever controls the Kring server can add "
     "messages that look like the reporter's; only items signed by the reporter's key are "
     "proven. Ask the reporter about anything marked before you act on it.":
@@ -78,8 +82,10 @@ DUTCH: dict[str, str] = {
         "mat2 is niet geïnstalleerd, dus er kan niets worden opgeschoond.",
     "Install it (sudo apt install mat2; on Tails it is included).":
         "Installeer het (sudo apt install mat2; in Tails zit het er al in).",
-    "{count} of {total} item(s) could not be opened.":
-        "Niet geopend: {count} van de {total} onderdelen.",
+    "{count} item of {total} could not be opened.":
+        "{count} onderdeel van de {total} kon niet worden geopend.",
+    "{count} items of {total} could not be opened.":
+        "{count} onderdelen van de {total} konden niet worden geopend.",
     "Not opened: this item could not be decrypted ({detail}).":
         "Niet geopend: dit onderdeel kon niet worden ontsleuteld ({detail}).",
     "This is not a Kring bundle, or it is damaged.":
@@ -151,8 +157,10 @@ DUTCH: dict[str, str] = {
     "Open": "Openen",
     "Cancel": "Annuleren",
     "{done} of {total}": "{done} van {total}",
-    "{file}: conversation “{designation}”, {count} item(s), {size}, bundle made on {day}.":
-        "{file}: gesprek “{designation}”, onderdelen: {count}, {size}, bundel gemaakt op "
+    "{file}: conversation “{designation}”, {count} item, {size}, bundle made on {day}.":
+        "{file}: gesprek “{designation}”, {count} onderdeel, {size}, bundel gemaakt op {day}.",
+    "{file}: conversation “{designation}”, {count} items, {size}, bundle made on {day}.":
+        "{file}: gesprek “{designation}”, {count} onderdelen, {size}, bundel gemaakt op "
         "{day}.",
     "No bundle chosen yet.": "Nog geen bundel gekozen.",
     "Opening was cancelled.": "Het openen is geannuleerd.",

@@ -66,8 +66,9 @@ class ChecksBanner(Page):
             )
         lines = [f"• {t(_HEADLINES.get(f.check, f.check))}" for f in self.findings]
         return Problem(
-            t("Safety check: {count} problem(s). Fix them before opening reports.",
-              count=len(self.findings)),
+            t.n("Safety check: {count} problem. Fix it before opening reports.",
+                "Safety check: {count} problems. Fix them before opening reports.",
+                len(self.findings)),
             "\n".join(lines),
             "\n".join(f.message for f in self.findings),
         )

@@ -266,16 +266,18 @@ class ConversationPage(Page):
             ))
         elif report.refused:
             self.refused.show_problem(lambda: Problem(
-                self.t("{count} of {total} item(s) could not be opened.",
-                       count=len(report.refused), total=total),
+                self.t.n("{count} item of {total} could not be opened.",
+                         "{count} items of {total} could not be opened.",
+                         len(report.refused), total=total),
                 "\n".join(f"#{seq}: {item_refused(p, self.t)}" for seq, p in report.refused),
             ), "warning")
         else:
             self.refused.clear()
         if report.unproven:
             self.unproven.show_problem(lambda: Problem(
-                self.t("{count} item(s) are not proven to come from the reporter.",
-                       count=len(report.unproven)),
+                self.t.n("{count} item is not proven to come from the reporter.",
+                         "{count} items are not proven to come from the reporter.",
+                         len(report.unproven)),
                 self.t(
                     "Read the red marks in the conversation. Whoever controls the Kring server "
                     "can add messages that look like the reporter's; only items signed by the "

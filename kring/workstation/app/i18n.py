@@ -43,3 +43,8 @@ class Translator:
     def __call__(self, text: str, **values: object) -> str:
         template = DUTCH.get(text, text) if self.language == "nl" else text
         return template.format(**values) if values else template
+
+    def n(self, singular: str, plural: str, count: int, **values: object) -> str:
+        """``singular`` for a count of 1, else ``plural`` (both Dutch and English work so),
+        translated, with ``{count}`` filled in."""
+        return self(singular if count == 1 else plural, count=count, **values)

@@ -350,12 +350,14 @@ class OpenPage(Page):
         if self.manifest is not None and self.bundle is not None:
             size = sum(item.size for item in self.manifest.items)
             self.summary.setText(
-                t(
-                    "{file}: conversation “{designation}”, {count} item(s), {size}, "
+                t.n(
+                    "{file}: conversation “{designation}”, {count} item, {size}, "
                     "bundle made on {day}.",
+                    "{file}: conversation “{designation}”, {count} items, {size}, "
+                    "bundle made on {day}.",
+                    len(self.manifest.items),
                     file=self.bundle.name,
                     designation=self.manifest.designation,
-                    count=len(self.manifest.items),
                     size=human_size(size),
                     day=self.manifest.created_on.isoformat(),
                 )

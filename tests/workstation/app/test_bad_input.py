@@ -89,7 +89,7 @@ def test_a_tampered_item_is_refused_and_the_rest_shown(
     conversation = window.conversation_page
     wait_until(qtbot, window, lambda: window.stack.currentWidget() is conversation)
     said = conversation.refused.text()
-    assert "1 of 2 item(s) could not be opened." in said
+    assert "1 item of 2 could not be opened." in said
     assert "#2: Not opened: this item was damaged or altered on the way." in said
     text = conversation.transcript.toPlainText()
     assert "hello" in text and "second" not in text
@@ -180,7 +180,7 @@ def test_the_safety_banner_shows_each_finding_with_its_fix(
     findings = check_network(net)
     window = make_window(anna.home.path, findings=findings, language="nl")
     said = window.banner.bar.text()
-    assert "Veiligheidscontrole: aantal problemen: 1." in said
+    assert "Veiligheidscontrole: 1 probleem. Los het op" in said
     assert "haal de kabel los en zet wifi uit" in said
     assert "sudo ip link set wlan0 down" in said  # the exact fix, from `check`
     screenshot(window, "banner-nl")

@@ -27,11 +27,12 @@ def _shown_texts() -> set[str]:
                 continue
             func = node.func
             name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
-            index = {"t": 0, "bind": 1}.get(name)
-            if index is not None and len(node.args) > index:
-                arg = node.args[index]
-                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                    found.add(arg.value)
+            indexes = {"t": [0], "bind": [1], "n": [0, 1]}.get(name, [])
+            for index in indexes:
+                if len(node.args) > index:
+                    arg = node.args[index]
+                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                        found.add(arg.value)
     found |= set(checks_banner._HEADLINES.values()) | set(setup_page._LEVELS.values())
     found |= set(conversation_page._MONTHS) | set(conversation_page._KINDS.values())
     found |= set(conversation_page._TYPES.values()) | set(conversation_page._AUTHORSHIP.values())
@@ -67,6 +68,14 @@ def test_placeholders_survive_translation() -> None:
 )
 def test_the_system_language_decides_the_default(environ: dict[str, str], expected: str) -> None:
     assert system_language(environ) == expected
+
+
+def test_counts_take_the_singular_only_for_one() -> None:
+    one, many = "{count} item is not proven to come from the reporter.", (
+        "{count} items are not proven to come from the reporter.")
+    assert Translator("en").n(one, many, 1) == "1 item is not proven to come from the reporter."
+    assert Translator("nl").n(one, many, 3).startswith("3 onderdelen zijn")
+    assert Translator("nl").n(one, many, 0).startswith("0 onderdelen")
 
 
 def test_translator_fills_values_in_both_languages() -> None:
