@@ -138,8 +138,7 @@ def test_add_to_menu_writes_the_entry(tmp_path: Path, monkeypatch, capsys) -> No
     assert "applications menu" in capsys.readouterr().out
 
 
-def test_qt_file_dialog_memory_stays_off_the_disk(qapp, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import shiboken6
+def test_qt_file_dialog_memory_stays_off_the_disk(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QFileDialog
 
@@ -156,7 +155,10 @@ def test_qt_file_dialog_memory_stays_off_the_disk(qapp, tmp_path: Path, monkeypa
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         QTimer.singleShot(200, lambda: (dialog.selectFile(str(case)), dialog.accept()))
         dialog.exec()
-        shiboken6.delete(dialog)  # Qt saves the dialog's history when it is destroyed
+        gone: list[bool] = []
+        dialog.destroyed.connect(lambda *_: gone.append(True))
+        dialog.deleteLater()  # Qt saves the dialog's history when it is destroyed
+        qtbot.waitUntil(lambda: bool(gone), timeout=20_000)
 
     # Without it, Qt writes the folder's name into the user's config (the proof that
     # the test can fail); with it, nothing reaches that folder.
