@@ -69,3 +69,11 @@ def test_trend_chart_names_quarters_in_spanish(logged_in_viewer: FlaskClient) ->
         svg = response.get_data(as_text=True)
     assert "T1 2026" in svg and "T4 2026" in svg
     assert "Conversaciones contadas por trimestre, 2026" in svg
+
+
+def test_confidants_login_page_in_spanish(client: FlaskClient) -> None:
+    with client.get("/es/login") as response:
+        page = response.get_data(as_text=True)
+    assert response.status_code == 200 and '<html lang="es">' in page
+    assert "Iniciar sesión" in page and "<strong>Español</strong>" in page
+    assert 'href="/en/login"' in page and 'href="/nl/login"' in page

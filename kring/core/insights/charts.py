@@ -36,10 +36,7 @@ def bar_chart_svg(
     ]
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = 36 + index * (bar_height + 8)
-        parts.append(
-            f'<text x="{label_width - 8}" y="{y + bar_height * 0.7:.0f}" font-size="13" '
-            f'text-anchor="end">{escape(label)}</text>'
-        )
+        parts.append(_row_label(label, x=label_width - 8, y=y, bar_height=bar_height))
         if value is None:
             parts.append(
                 f'<rect x="{label_width}" y="{y}" width="{chart_width}" height="{bar_height}" '
@@ -58,6 +55,47 @@ def bar_chart_svg(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+# A label longer than this many characters at 13 px would run past the left
+# edge of the label column (230 px); it is set smaller, on two lines.
+LABEL_CHARS = 32
+SMALL_LABEL_CHARS = 38
+
+
+def wrap_label(label: str, width: int = SMALL_LABEL_CHARS) -> list[str]:
+    """``label`` broken at spaces into lines of at most ``width`` characters (a longer
+    single word stays whole)."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _row_label(label: str, *, x: int, y: int, bar_height: int) -> str:
+    """The SVG text of a bar's label, right-aligned at ``x``: one line, or two smaller ones.
+
+    Translated category names are long ("Falta de integridad (fraude, corrupción, abuso
+    de poder, peligro)"); a third line would be cut off, so what does not fit on two
+    lines ends in an ellipsis.
+    """
+    if len(label) <= LABEL_CHARS:
+        return (
+            f'<text x="{x}" y="{y + bar_height * 0.7:.0f}" font-size="13" '
+            f'text-anchor="end">{escape(label)}</text>'
+        )
+    lines = wrap_label(label)
+    if len(lines) > 2:
+        lines = [lines[0], " ".join(lines[1:])[: SMALL_LABEL_CHARS - 1] + "…"]
+    first = y + bar_height * 0.7 if len(lines) == 1 else y + 11
+    spans = "".join(
+        f'<tspan x="{x}" y="{first + 12 * row:.0f}">{escape(line)}</tspan>'
+        for row, line in enumerate(lines)
+    )
+    return f'<text font-size="11" text-anchor="end">{spans}</text>'
 
 
 def trend_chart_svg(
