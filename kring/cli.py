@@ -391,15 +391,23 @@ def unit_delete(instance: str, name: str) -> None:
 @main.command()
 @instance_option
 def notify(instance: str) -> None:
-    """Send the activity notice to opted-in confidants with something new (run on a timer)."""
+    """Send the activity notice to opted-in confidants with something new (daily, on a timer)."""
     from kring.core.context import build_context
-    from kring.core.notifications import NotificationFailed, run_notices, smtp_from_settings
+    from kring.core.notifications import (
+        NotificationFailed,
+        notices_sent_today,
+        run_notices,
+        smtp_from_settings,
+    )
 
     ctx = build_context(_settings(instance))
     try:
         smtp = smtp_from_settings(ctx)
         if smtp is None:
             click.echo("Notices are off: no smtp_host in the instance settings.")
+            return
+        if notices_sent_today(ctx):
+            click.echo("Today's notices were sent already: they go once a day.")
             return
         try:
             sent = run_notices(ctx, smtp)

@@ -1,10 +1,12 @@
 """Activity notices for confidants that reveal nothing.
 
 Invariant: a notice says only that there is new activity. It carries no
-count, no designation, no time of activity and no content; it is sent at a
-fixed moment chosen by the schedule (a timer runs ``kring notify`` daily or
-hourly), never when a reporter acts, so its timing reveals nothing either.
-Every notice has exactly the same body.
+count, no designation, no time of activity and no content; it is sent once a
+day at a fixed moment chosen by the schedule (a timer runs ``kring notify``
+daily), never when a reporter acts, so its timing reveals nothing either. A
+second run on the same day sends nothing, whatever arrived since: an hourly
+timer would tell the mail server (often the employer's) within which hour
+something arrived. Every notice has exactly the same body.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ from email.message import EmailMessage
 from sqlalchemy import func, select, update
 
 from kring.core.context import CoreContext
-from kring.core.models import Confidant, Item, ItemRecipient, ReadMark
+from kring.core.models import Confidant, InstanceSetting, Item, ItemRecipient, ReadMark
+
+# The day (ISO date) of the last run that sent, or found nothing to send.
+NOTICE_DAY_SETTING = "notices_sent_on"
 
 NOTICE_SUBJECT = "Kring: new activity / nieuwe activiteit"
 NOTICE_BODY = (
@@ -141,13 +146,23 @@ def due_account_notices(ctx: CoreContext) -> list[tuple[int, str]]:
         return [(confidant_id, str(email)) for confidant_id, email in db.execute(stmt)]
 
 
+def notices_sent_today(ctx: CoreContext) -> bool:
+    """Whether today's run has already happened (notices go once a day)."""
+    with ctx.sessions() as db:
+        row = db.get(InstanceSetting, NOTICE_DAY_SETTING)
+    return row is not None and row.value == ctx.today().isoformat()
+
+
 def run_notices(ctx: CoreContext, smtp: SmtpSettings) -> int:
     """Send the notice to everyone due, then move their mark to the newest item.
 
-    The mark moves only after the SMTP server accepted the notices, so a
-    failed run is repeated next time; a second run sends nothing new. Holders
-    whose account changed are in the same run, with the same body, once.
+    Once a day: a run on a day that already had one sends nothing (and returns
+    0). The mark and the day move only after the SMTP server accepted the
+    notices, so a failed run is repeated next time. Holders whose account
+    changed are in the same run, with the same body, once.
     """
+    if notices_sent_today(ctx):
+        return 0
     with ctx.sessions() as db:
         newest = db.scalar(select(func.max(Item.id))) or 0
     due = due_notices(ctx, up_to=newest)
@@ -168,6 +183,12 @@ def run_notices(ctx: CoreContext, smtp: SmtpSettings) -> int:
                 .where(Confidant.id.in_([confidant_id for confidant_id, _ in account_due]))
                 .values(notice_mail_due=False)
             )
+    with ctx.sessions.begin() as db:
+        row = db.get(InstanceSetting, NOTICE_DAY_SETTING)
+        if row is None:
+            db.add(InstanceSetting(name=NOTICE_DAY_SETTING, value=ctx.today().isoformat()))
+        else:
+            row.value = ctx.today().isoformat()
     return sent
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from email import message_from_bytes
 from typing import Any
@@ -120,8 +121,21 @@ def test_kring_notify_sends_one_notice_to_the_opted_in_confidant(
         assert inbox.messages[0].get_payload(decode=True).decode().replace("\r\n", "\n") == (
             NOTICE_BODY
         )
+        # Something new the same day: no second notice until tomorrow's run.
+        draft = reporting.SubmissionDraft(ctx, secrets_)
+        try:
+            draft.choose(recipient="all", path=None, category=None)
+            draft.set_message("and something else, an hour later")
+            draft.commit()
+        finally:
+            draft.discard()
         second = runner.invoke(main, ["notify", "--instance", str(folder)])
-        assert second.exit_code == 0 and "Sent 0 notice(s)." in second.output
+        assert second.exit_code == 0 and "once a day" in second.output
+        assert notifications.run_notices(ctx, notifications.smtp_from_settings(ctx)) == 0  # type: ignore[arg-type]
         assert len(inbox.messages) == 1
+        tomorrow = ctx.today() + dt.timedelta(days=1)
+        ctx.today = lambda: tomorrow
+        assert notifications.run_notices(ctx, notifications.smtp_from_settings(ctx)) == 1  # type: ignore[arg-type]
+        assert len(inbox.messages) == 2
     finally:
         ctx.engine.dispose()
