@@ -142,18 +142,33 @@ def status_lines(stderr_or_status: bytes) -> list[list[str]]:
     return lines
 
 
-def pipe_with_content(content: bytes) -> int:
-    """Return the read end of a pipe already holding ``content`` (write end closed).
+# Public keys (a photo ID makes one hundreds of kB) and passphrases handed to gpg.
+MAX_FD_CONTENT = 16 * 1024 * 1024
 
-    Used to hand public keys to gpg as ``--recipient-file /dev/fd/N`` so no key
-    file has to be written anywhere. Keys are far smaller than a pipe buffer
-    (64 KiB); larger content is refused rather than risking a deadlock.
+
+def fd_with_content(content: bytes) -> int:
+    """Return a file descriptor to read ``content`` from, held in memory only.
+
+    Used to hand public keys and passphrases to gpg as ``/dev/fd/N`` (or
+    ``--passphrase-fd N``) so that nothing is written to disk and nothing
+    shows in argv. It is a memfd (anonymous memory, like tmpfs), not a pipe:
+    a pipe holds 64 KiB, so a larger key written before gpg starts reading
+    would block forever. Opening ``/dev/fd/N`` of a memfd reads it from the
+    start, as ``--recipient-file`` does. The caller closes the descriptor.
     """
-    if len(content) > 60 * 1024:
-        raise ValueError("content too large for an in-memory pipe")
-    read_fd, write_fd = os.pipe()
+    if len(content) > MAX_FD_CONTENT:
+        raise ValueError("content too large to hand to gpg")
+    fd = os.memfd_create("kring-gpg-input", os.MFD_CLOEXEC)
     try:
-        os.write(write_fd, content)
-    finally:
-        os.close(write_fd)
-    return read_fd
+        view = memoryview(content)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.lseek(fd, 0, os.SEEK_SET)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+# The name callers used when this was a pipe; kept for code written against it.
+pipe_with_content = fd_with_content

@@ -6,7 +6,12 @@ import dataclasses
 import datetime as dt
 import os
 
-from kring.crypto.errors import InvalidPublicKey, KeyGenerationFailed, WeakPublicKey
+from kring.crypto.errors import (
+    EncryptionFailed,
+    InvalidPublicKey,
+    KeyGenerationFailed,
+    WeakPublicKey,
+)
 from kring.crypto.gpg import FAST_S2K_COUNT, GpgHome, ephemeral_home, pipe_with_content
 
 # A fixed creation time for every reporter key: a key's timestamp would
@@ -127,12 +132,32 @@ def _sha1_self_signature(home: GpgHome, armored: str) -> bool:
     return False
 
 
+def _check_encryption_works(home: GpgHome, armored: str) -> None:
+    """Encrypt a few bytes to the key exactly as submissions and replies will be.
+
+    Whatever gpg or the way Kring hands it keys cannot use (a size, an
+    unusual packet) is then refused at upload, with a message, instead of
+    failing every later submission to this confidant.
+    """
+    # Imported here: encrypt imports signing, which needs nothing from keys.
+    from kring.crypto.encrypt import encrypt_bytes
+
+    try:
+        encrypt_bytes(home, b"kring key check", [armored])
+    except (EncryptionFailed, ValueError, OSError) as exc:
+        raise InvalidPublicKey(
+            "gpg cannot encrypt to this key the way Kring will; export it again "
+            "(gpg --armor --export) or make a new one"
+        ) from exc
+
+
 def inspect_public_key(armored: str, *, today: dt.date | None = None) -> PublicKeyInfo:
     """Read one OpenPGP public key and check that it is fit to receive reports.
 
     Invariant: only keys that can encrypt, have not expired, carry no SHA-1
     self-signature and are RSA >= 3072 bits or Curve25519 are accepted, so
-    reports are never encrypted to a weak or dead key. Raises InvalidPublicKey
+    reports are never encrypted to a weak or dead key; and only keys that a
+    trial encryption through Kring's own path accepts, whatever their size. Raises InvalidPublicKey
     (unreadable, secret key, several keys) or WeakPublicKey.
     """
     if "PRIVATE KEY BLOCK" in armored:
@@ -180,6 +205,8 @@ def inspect_public_key(armored: str, *, today: dt.date | None = None) -> PublicK
     )
     if expires_on is not None and expires_on <= today:
         raise WeakPublicKey("this key has expired")
+    with ephemeral_home("kring-inspect-") as home:
+        _check_encryption_works(home, armored)
     return PublicKeyInfo(
         fingerprint=fingerprint,
         user_ids=uids,
