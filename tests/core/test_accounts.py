@@ -165,7 +165,7 @@ def test_new_account_has_a_temporary_password_and_no_totp_secret(ctx: CoreContex
     )
     with pytest.raises(accounts.EnrolmentOrder):  # enrolled: no new key, no second confirm
         accounts.begin_totp_enrolment(ctx, made.account_id)
-    actions = [e.action for e in audit.list_entries(ctx, page=1).entries]
+    actions = [e.action for e in audit.list_entries(ctx, viewer_id=made.account_id, page=1).entries]
     for step in ("account_created", "password_set", "totp_issued", "totp_enrolled"):
         assert step in actions
 
