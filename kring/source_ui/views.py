@@ -238,6 +238,7 @@ def _form_context(secrets_: ReporterSecrets, **extra: Any) -> dict[str, Any]:
     ctx = _ctx()
     path = reporting.current_path(ctx, secrets_)
     first = path is None
+    options = load_options(ctx)
     return {
         "first_submission": first,
         "current_path": path or ReporterPath.JUST_TALK.value,
@@ -245,7 +246,9 @@ def _form_context(secrets_: ReporterSecrets, **extra: Any) -> dict[str, Any]:
         "units": list_units(ctx) if first else [],
         "paths": list(ReporterPath),
         "categories": list(Category),
-        "max_mb": load_options(ctx).max_submission_mb,
+        "max_mb": options.max_submission_mb,
+        # The consent text names the instance's actual threshold, not a default.
+        "insights_k": options.insights_k,
         "max_chars": ctx.settings.max_message_chars,
         **extra,
     }

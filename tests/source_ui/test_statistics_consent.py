@@ -59,3 +59,18 @@ def test_unknown_unit_or_answer_refused(
     assert status == 400
     with ctx.sessions() as db:
         assert db.scalar(select(Reporter)) is None
+
+
+def test_the_consent_text_names_the_instances_actual_threshold(
+    client: FlaskClient, ctx: CoreContext, confidant_a: int
+) -> None:
+    from kring.core.models import InstanceSetting
+
+    get_codename(client)
+    assert "never a number smaller than 5." in client.get("/en/submit").get_data(as_text=True)
+    with ctx.sessions.begin() as db:
+        db.add(InstanceSetting(name="insights_k", value="3"))
+    english = client.get("/en/submit").get_data(as_text=True)
+    assert "never a number smaller than 3." in english and "five" not in english
+    assert "nooit een aantal kleiner dan 3." in client.get("/nl/submit").get_data(as_text=True)
+    assert "nunca un número menor que 3." in client.get("/es/submit").get_data(as_text=True)
