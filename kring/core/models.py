@@ -152,6 +152,9 @@ class Reporter(Base):
     # Statistics (issue 8). Counted only with the reporter's explicit consent;
     # the unit is a coarse name from the admin's list, never a small team.
     counted: Mapped[bool] = mapped_column(default=False)
+    # The reporter chose to keep a copy of their messages they can reread with
+    # the codename (encrypted to their own key, in items.reporter_label).
+    keep_copy: Mapped[bool] = mapped_column(default=False, server_default="0")
     unit: Mapped[str | None] = mapped_column(String(80), default=None)
     # The confidant's classification when closing.
     closing_category: Mapped[str | None] = mapped_column(String(40), default=None)
@@ -183,8 +186,9 @@ class Item(Base):
     created_on: Mapped[dt.date] = mapped_column(Date)
     size: Mapped[int] = mapped_column(Integer)
     blob_name: Mapped[str] = mapped_column(String(80))
-    # For files: the original file name encrypted to the reporter's own key,
-    # so the reporter (and only they) can see what they sent.
+    # Encrypted to the reporter's own key, so the reporter (and only they) can
+    # see what they sent: a file's original name, or a message's text when the
+    # reporter keeps a copy (Reporter.keep_copy).
     reporter_label: Mapped[bytes | None] = mapped_column(default=None)
     # Replies only: the reporter removed it from their own view. The confidant's
     # record keeps it (and says so) until the whole conversation goes.

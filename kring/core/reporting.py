@@ -272,6 +272,7 @@ class SubmissionDraft:
         self._recipient_id: int | None = None
         self._path: ReporterPath | None = None
         self._counted = False
+        self._keep_copy = False
         self._unit: str | None = None
         self._category: Category | None = None
         self._message = ""
@@ -315,6 +316,7 @@ class SubmissionDraft:
         category: str | None,
         counted: str | None = None,
         unit: str | None = None,
+        keep_copy: str | None = None,
     ) -> None:
         """Resolve who may read this submission and what the reporter wants.
 
@@ -322,7 +324,14 @@ class SubmissionDraft:
         confidant); later ones go to the same confidants. ``counted`` is the
         reporter's explicit answer to "may this be counted in anonymous
         statistics?": only "yes" counts; no answer means not counted.
+        ``keep_copy`` ("yes") at the first message keeps a copy the reporter
+        can reread; later messages follow the conversation's setting.
         """
+        if keep_copy not in (None, "", "yes", "no"):
+            raise InvalidChoice("unknown copy answer")
+        self._keep_copy = (
+            self._reporter.keep_copy if self._reporter is not None else keep_copy == "yes"
+        )
         self._path = parse_path(path) if path is not None else None
         self._category = parse_category(category)
         if counted not in (None, "", "yes", "no"):
@@ -413,7 +422,14 @@ class SubmissionDraft:
                 )
                 blob = store.write_blob(self.lookup_id, ciphertext)
                 published.append(blob)
-                entries.append((ItemKind.MESSAGE, blob, len(ciphertext), None))
+                # The reporter's own copy, only if they chose one: readable with
+                # their key alone, which only the codename unlocks.
+                copy = (
+                    encrypt_bytes(self.ctx.gpg, message.encode("utf-8"), [keys.public_key])
+                    if self._keep_copy
+                    else None
+                )
+                entries.append((ItemKind.MESSAGE, blob, len(ciphertext), copy))
             for pending in self._files:
                 published.append(pending.blob_name)
                 # The file name, readable only with the reporter's own key, so
@@ -462,6 +478,7 @@ class SubmissionDraft:
                     category=self._category.value if self._category else None,
                     recipient_id=self._recipient_id,
                     counted=self._counted,
+                    keep_copy=self._keep_copy,
                     unit=self._unit,
                     created_on=today,
                     last_activity_on=today,
@@ -573,8 +590,8 @@ class ConversationEntry:
     seq: int
     kind: str
     day: dt.date
-    # File name (files) or reply text (replies); None for the reporter's own
-    # messages, whose content the server cannot read back.
+    # File name (files), reply text (replies), or the reporter's own message
+    # when they keep a copy; None for a message without a copy.
     text: str | None
     author: str | None
 
@@ -591,6 +608,8 @@ class ConversationView:
     last_activity_on: dt.date
     # The day it is deleted if nothing happens before (retention).
     deleted_on_if_idle: dt.date
+    # The reporter keeps a copy of their messages (shown in ``entries``).
+    keep_copy: bool = False
     # Replies ever received, including those the reporter removed from view.
     replies_received: int = 0
 
@@ -628,7 +647,7 @@ def load_conversation(ctx: CoreContext, secrets_: ReporterSecrets) -> Conversati
         if item.kind == ItemKind.REPLY.value:
             to_decrypt.append(_read_blob(ctx, reporter.lookup_id, item.blob_name))
             wanted.append(index)
-        elif item.kind == ItemKind.FILE.value and item.reporter_label:
+        elif item.kind in (ItemKind.FILE.value, ItemKind.MESSAGE.value) and item.reporter_label:
             to_decrypt.append(item.reporter_label)
             wanted.append(index)
     try:
@@ -660,7 +679,26 @@ def load_conversation(ctx: CoreContext, secrets_: ReporterSecrets) -> Conversati
             reporter.last_activity_on, ctx.settings.retention_inactive_days
         ),
         replies_received=replies_received,
+        keep_copy=reporter.keep_copy,
     )
+
+
+def set_keep_copy(ctx: CoreContext, secrets_: ReporterSecrets, *, keep: bool) -> None:
+    """Change whether the reporter keeps a copy of their messages.
+
+    Keeping applies to messages sent from now on. Not keeping removes every
+    copy already kept (the confidants' items are untouched), so whoever learns
+    the codename later finds no message text on the server to read with it.
+    """
+    with ctx.sessions.begin() as db:
+        reporter = db.scalar(select(Reporter).where(Reporter.lookup_id == secrets_.lookup_id))
+        if reporter is None:
+            raise UnknownCodename("conversation no longer exists")
+        reporter.keep_copy = keep
+        if not keep:
+            for item in reporter.items:
+                if item.kind == ItemKind.MESSAGE.value:
+                    item.reporter_label = None
 
 
 def delete_reply(ctx: CoreContext, secrets_: ReporterSecrets, item_id: int) -> None:

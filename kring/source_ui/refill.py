@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 # The form's own field names; a draft carried through the login page uses them
 # with DRAFT_PREFIX, so they cannot be mistaken for the login form's fields.
-FIELDS = ("recipient", "path", "category", "counted", "unit", "message")
+FIELDS = ("recipient", "path", "category", "counted", "unit", "keep_copy", "message")
 DRAFT_PREFIX = "draft_"
 # A carried message is at most what the submit form accepts (4 bytes a char).
 _MAX_FIELD = 4096
@@ -29,6 +29,7 @@ class FormEcho:
     category: str = ""
     counted: str = ""
     unit: str = ""
+    keep_copy: str = ""
     message: str = ""
     files: int = 0
 

@@ -27,7 +27,16 @@ from kring.source_ui.refill import FormEcho
 from kring.web.body import BodyTooSlow
 
 READ_CHUNK = 1024 * 1024
-SMALL_FIELDS = ("csrf_token", "form_token", "recipient", "path", "category", "counted", "unit")
+SMALL_FIELDS = (
+    "csrf_token",
+    "form_token",
+    "recipient",
+    "path",
+    "category",
+    "counted",
+    "unit",
+    "keep_copy",
+)
 
 
 class UploadError(Exception):
@@ -189,6 +198,7 @@ def parse_submission(
                 category=fields["category"].text or None,
                 counted=fields["counted"].text or None,
                 unit=fields["unit"].text or None,
+                keep_copy=fields["keep_copy"].text or None,
             )
 
     def begin_file(name: str) -> FileUpload:

@@ -425,6 +425,24 @@ def conversation() -> Any:
     return render_template("source/conversation.html", view=view, **_form_context(secrets_))
 
 
+@bp.post("/copy")
+def keep_copy() -> Any:
+    """Keep a copy of the reporter's next messages, or stop and remove the copies kept."""
+    secrets_ = _require_reporter()
+    keep = request.form.get("keep")
+    if keep not in ("yes", "no"):
+        abort(400)
+    try:
+        reporting.set_keep_copy(_ctx(), secrets_, keep=keep == "yes")
+    except UnknownCodename:
+        abort(404)
+    if keep == "yes":
+        flash(_("From now on you keep a copy of each message you send."))
+    else:
+        flash(_("Your copies were removed. The confidant's messages are not affected."))
+    return redirect(url_for("source.conversation"))
+
+
 @bp.post("/reply/<int:item_id>/delete")
 def delete_reply(item_id: int) -> Any:
     """Remove one reply from the reporter's view (the confidant's record keeps it)."""
