@@ -50,6 +50,7 @@ from kring.core.models import (
 )
 from kring.core.prefilter import may_be_known, prefilter_tag
 from kring.core.retention import deletion_day
+from kring.core.sizes import size_bucket
 from kring.crypto.decrypt import decrypt_with_locked_key
 from kring.crypto.encrypt import StreamEncryptor, encrypt_bytes
 from kring.crypto.errors import CryptoError
@@ -501,7 +502,7 @@ class SubmissionDraft:
                     seq=reporter.next_seq,
                     kind=kind.value,
                     created_on=today,
-                    size=size,
+                    size=size_bucket(size),
                     blob_name=blob,
                     reporter_label=label,
                 )
@@ -778,7 +779,7 @@ def reply_to_reporter(ctx: CoreContext, *, reporter_id: int, confidant_id: int, 
                 kind=ItemKind.REPLY.value,
                 author_id=confidant_id,
                 created_on=ctx.today(),
-                size=len(ciphertext),
+                size=size_bucket(len(ciphertext)),
                 blob_name=blob,
             )
             item.recipients = [ItemRecipient(confidant_id=confidant_id)]

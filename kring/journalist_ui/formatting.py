@@ -15,7 +15,14 @@ def fingerprint_groups(fingerprint: str | None) -> str:
 
 
 def human_size(size: int) -> str:
-    """Bytes as a short human number (decimal units)."""
+    """Bytes as a short human number (decimal units).
+
+    Item sizes are buckets (kring.core.sizes), so they are shown as "≤ 2.0 MB".
+    """
+    return "≤ " + _plain_size(size) if size else _plain_size(size)
+
+
+def _plain_size(size: int) -> str:
     value = float(size)
     for unit in ("B", "kB", "MB", "GB"):
         if value < 1000 or unit == "GB":
