@@ -47,7 +47,7 @@ def test_stored_items_keep_only_their_bucket(ctx: CoreContext, confidant_a: int)
 def test_the_migration_rounds_existing_sizes(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     config = alembic_config(url)
-    command.upgrade(config, "0008")
+    command.upgrade(config, "0009")
     with sqlite3.connect(tmp_path / "old.sqlite") as db:
         db.execute(
             "INSERT INTO confidants (id, display_name, is_active, created_on, role, notify,"
@@ -63,6 +63,6 @@ def test_the_migration_rounds_existing_sizes(tmp_path: Path) -> None:
             "INSERT INTO items (id, reporter_id, seq, kind, created_on, size, blob_name)"
             " VALUES (1, 1, 1, 'file', '2026-01-01', 1234567, 'b')"
         )
-    command.upgrade(config, "0009")
+    command.upgrade(config, "0010")
     with sqlite3.connect(tmp_path / "old.sqlite") as db:
         assert db.execute("SELECT size FROM items").fetchone() == (2_000_000,)

@@ -3,16 +3,16 @@
 Existing rows are rounded up to their bucket (kring.core.sizes: 10 kB, 20 kB,
 50 kB, 100 kB, … in a 1-2-5 series); new rows are written that way.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
