@@ -18,7 +18,7 @@ def _get(client: FlaskClient, url: str) -> tuple[int, str]:
 
 
 def test_landing_links_to_every_kind_of_information(client: FlaskClient) -> None:
-    for lang in ("en", "nl"):
+    for lang in ("en", "nl", "es"):
         status, html = _get(client, f"/{lang}/")
         assert status == 200
         for href in (

@@ -101,3 +101,20 @@ def test_a_missing_page_is_answered_in_the_language_of_its_address(client: Flask
     assert '<html lang="es">' in text and "Página no encontrada" in text
     dutch = client.get("/nl/bestaat-niet")
     assert dutch.status_code == 404 and '<html lang="nl">' in dutch.get_data(as_text=True)
+
+
+def test_information_index_lists_the_spanish_pages_and_topics(client: FlaskClient) -> None:
+    html = client.get("/es/info/").get_data(as_text=True)
+    for title in (
+        "Nuestra postura sobre la conducta no deseada",
+        "Qué pasa después de escribirnos",
+        "¿Qué necesitas para empezar la conversación con seguridad?",
+        "Agresiones y violencia",
+        "Discriminación",
+        "Acoso laboral",
+        "Acoso sexual",
+        "Faltas de integridad e irregularidades",
+        "Código de conducta",
+    ):
+        assert title in html, title
+    assert "Este texto aún no está disponible" not in html  # nothing falls back to English
