@@ -158,6 +158,8 @@ def fd_with_content(content: bytes) -> int:
     """
     if len(content) > MAX_FD_CONTENT:
         raise ValueError("content too large to hand to gpg")
+    if not hasattr(os, "memfd_create"):  # not Linux (a workstation elsewhere): a pipe
+        return _pipe_with_small_content(content)
     fd = os.memfd_create("kring-gpg-input", os.MFD_CLOEXEC)
     try:
         view = memoryview(content)
@@ -168,6 +170,17 @@ def fd_with_content(content: bytes) -> int:
         os.close(fd)
         raise
     return fd
+
+
+def _pipe_with_small_content(content: bytes) -> int:
+    if len(content) > 60 * 1024:  # a pipe buffer is 64 KiB: more would block before gpg reads
+        raise ValueError("content too large for a pipe on this system")
+    read_fd, write_fd = os.pipe()
+    try:
+        os.write(write_fd, content)
+    finally:
+        os.close(write_fd)
+    return read_fd
 
 
 # The name callers used when this was a pipe; kept for code written against it.
