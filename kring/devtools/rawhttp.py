@@ -8,8 +8,12 @@ and read exactly one answer.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import socket
+import threading
+from collections.abc import Sequence
+from typing import Protocol
 
 
 class NoAnswer(ConnectionError):
@@ -97,3 +101,30 @@ class Reader:
             return self.sock.recv(1) == b""
         except ConnectionResetError:
             return True
+
+
+class _Body(Protocol):
+    def read(self, size: int = -1) -> bytes: ...
+
+
+def start_trickle(
+    conns: Sequence[tuple[socket.socket, _Body]],
+    stop: threading.Event,
+    *,
+    every_s: float = 0.1,
+    size: int = 100,
+) -> threading.Thread:
+    """Send ``size`` more bytes of each body every ``every_s`` (1 KB/s each) until ``stop``.
+
+    ``conns`` may grow while the thread runs; a connection the server closed is skipped.
+    """
+
+    def trickle() -> None:
+        while not stop.wait(every_s):
+            for sock, body in list(conns):
+                with contextlib.suppress(OSError):
+                    sock.sendall(body.read(size))
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    return thread

@@ -8,7 +8,6 @@ upload gets a clear page and leaves nothing behind.
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 import re
 import socket
 import threading
@@ -23,7 +22,7 @@ from kring.core.confidants import add_confidant
 from kring.core.context import build_context
 from kring.core.instance import init_instance
 from kring.devtools.multipart import MultipartBody, repeating_chunks
-from kring.devtools.rawhttp import Reader, request_head
+from kring.devtools.rawhttp import Reader, request_head, start_trickle
 from kring.devtools.servers import RunningServer, run_gunicorn
 from tests.conftest import ConfidantKeyPair
 
@@ -229,14 +228,6 @@ def test_pages_answer_while_many_slow_uploads_are_open(default_server: RunningSe
     cookie, csrf = reporter(server)
     slow: list[tuple[socket.socket, MultipartBody]] = []
     stop = threading.Event()
-
-    def trickle() -> None:  # 100 bytes every 0.1 s to each: 1 KB/s
-        while not stop.wait(0.1):
-            for sock, body in slow:
-                with contextlib.suppress(OSError):
-                    sock.sendall(body.read(100))
-
-    sender = threading.Thread(target=trickle, daemon=True)
     try:
         for _ in range(40):
             body = submission(csrf, file_size=10_000_000)
@@ -251,7 +242,7 @@ def test_pages_answer_while_many_slow_uploads_are_open(default_server: RunningSe
                 + body.read(1000)
             )
             slow.append((sock, body))
-        sender.start()
+        start_trickle(slow, stop)  # 1 KB/s each
         time.sleep(2)  # every upload now holds a thread in its body read
 
         def landing() -> float:
