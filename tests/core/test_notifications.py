@@ -76,11 +76,12 @@ def test_kring_notify_sends_one_notice_to_the_opted_in_confidant(
     from click.testing import CliRunner
 
     from kring.cli import main
-    from kring.core import notifications, reporting
+    from kring.core import notifications
     from kring.core.confidants import add_confidant
     from kring.core.context import build_context
     from kring.core.instance import init_instance
     from tests.conftest import CHEAP_KDF
+    from tests.journalist_ui.conftest import write_report
 
     inbox, port = smtp_server
     folder = tmp_path / "instance"
@@ -105,14 +106,7 @@ def test_kring_notify_sends_one_notice_to_the_opted_in_confidant(
         notifications.set_notice_preferences(ctx, anna, email="anna@example.org", notify=True)
         notifications.set_notice_preferences(ctx, bart, email="bart@example.org", notify=False)
         assert notifications.due_notices(ctx) == []
-        secrets_ = reporting.derive_secrets(ctx, "one two three four five six seven")
-        draft = reporting.SubmissionDraft(ctx, secrets_)
-        try:
-            draft.choose(recipient="all", path=None, category=None)
-            draft.set_message("something happened")
-            draft.commit()
-        finally:
-            draft.discard()
+        write_report(ctx, "one two three four five six seven", message="something happened")
         assert notifications.due_notices(ctx) == [(anna, "anna@example.org")]
         first = runner.invoke(main, ["notify", "--instance", str(folder)])
         assert first.exit_code == 0, first.output
@@ -122,13 +116,7 @@ def test_kring_notify_sends_one_notice_to_the_opted_in_confidant(
             NOTICE_BODY
         )
         # Something new the same day: no second notice until tomorrow's run.
-        draft = reporting.SubmissionDraft(ctx, secrets_)
-        try:
-            draft.choose(recipient="all", path=None, category=None)
-            draft.set_message("and something else, an hour later")
-            draft.commit()
-        finally:
-            draft.discard()
+        write_report(ctx, "one two three four five six seven", message="and more, an hour later")
         second = runner.invoke(main, ["notify", "--instance", str(folder)])
         assert second.exit_code == 0 and "once a day" in second.output
         assert notifications.run_notices(ctx, notifications.smtp_from_settings(ctx)) == 0  # type: ignore[arg-type]
