@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,35 @@ def _jpeg_with_gps_and_author() -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", exif=exif)
     return out.getvalue()
+
+
+@pytest.fixture
+def held_after_first_mib(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """The real open, held after its first MiB until the test sets the returned event.
+
+    On an idle machine gpg decrypts 48 MB before a click lands; holding the
+    worker there makes "cancel during the open" certain, not a race.
+    """
+    from kring.workstation.app import open_page
+
+    release = threading.Event()
+    real = open_page.open_bundle_into
+
+    def held(*args, progress, **kwargs):  # type: ignore[no-untyped-def]
+        def factory(item):  # type: ignore[no-untyped-def]
+            inner = progress(item)
+
+            def on_bytes(done: int) -> None:
+                inner(done)
+                if done >= 1024 * 1024:
+                    release.wait(60)
+
+            return on_bytes
+
+        return real(*args, progress=factory, **kwargs)
+
+    monkeypatch.setattr(open_page, "open_bundle_into", held)
+    return release
 
 
 def _artist(path: Path) -> object:
@@ -121,7 +151,10 @@ def test_open_shows_the_transcript_and_files_and_exports_a_cleaned_copy(
     conversation.ask_folder = lambda *_: share
     conversation.files.selectRow(0)
     qtbot.mouseClick(conversation.export, Qt.MouseButton.LeftButton)
-    wait_until(qtbot, window, lambda: conversation.export_message.text() != "")
+    # The answer comes first, the end of the job a moment later: the button is
+    # enabled again only then, so wait for both before the next click.
+    wait_until(qtbot, window,
+               lambda: conversation.export_message.text() != "" and conversation.job is None)
     assert "Cleaned copy saved" in conversation.export_message.text()
     cleaned = share / "foto kantine.jpg"
     assert _artist(cleaned) is None
@@ -129,7 +162,9 @@ def test_open_shows_the_transcript_and_files_and_exports_a_cleaned_copy(
     assert _artist(original) == "Jan Jansen"  # original untouched
 
     conversation.files.selectRow(1)
+    assert conversation.export.isEnabled()
     qtbot.mouseClick(conversation.export, Qt.MouseButton.LeftButton)
+    assert not conversation.export.isEnabled()  # no second export while one runs
     wait_until(qtbot, window, lambda: "NOT saved" in conversation.export_message.text())
     said = conversation.export_message.text()
     assert "export.bin: mat2 cannot clean this format (application/octet-stream)." in said
@@ -171,7 +206,7 @@ def test_a_bundle_dropped_on_the_window_is_checked_and_summarised(
 
 def test_a_large_open_shows_bytes_and_cancel_removes_everything(
     qtbot, make_window, screenshot, tmp_path: Path, anna: WorkstationKey,
-    make_bundle: BundleMaker,
+    make_bundle: BundleMaker, held_after_first_mib: threading.Event,
 ) -> None:
     import os
 
@@ -189,6 +224,7 @@ def test_a_large_open_shows_bytes_and_cancel_removes_everything(
     assert " of 50.3 MB" in page.bytes.text()
     screenshot(window, "progress-en")
     qtbot.mouseClick(page.cancel, Qt.MouseButton.LeftButton)
+    held_after_first_mib.set()
     wait_until(qtbot, window, lambda: page.job is None)
     assert "cancelled" in page.message.text() and "Nothing from this bundle was kept" in (
         page.message.text())
@@ -198,7 +234,8 @@ def test_a_large_open_shows_bytes_and_cancel_removes_everything(
 
 
 def test_closing_the_window_during_an_open_cancels_it_cleanly(
-    qtbot, make_window, tmp_path: Path, anna: WorkstationKey, make_bundle: BundleMaker
+    qtbot, make_window, tmp_path: Path, anna: WorkstationKey, make_bundle: BundleMaker,
+    held_after_first_mib: threading.Event,
 ) -> None:
     import os
 
@@ -211,6 +248,7 @@ def test_closing_the_window_during_an_open_cancels_it_cleanly(
     open_in_app(qtbot, window, bundle, anna.passphrase)
     wait_until(qtbot, window, lambda: window.open_page.progress.value() > 0)
     job = window.open_page.job
+    threading.Timer(0.5, held_after_first_mib.set).start()  # while close() waits
     window.close()
     assert job is not None and job.isFinished() and job.cancel_requested
     assert tree(cases) == []
