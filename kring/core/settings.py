@@ -72,6 +72,8 @@ class Settings:
     # closed ones this many days after closing (issue 8).
     retention_inactive_days: int = 365
     retention_closed_days: int = 90
+    # Insights show a quarter only this many days after it ended (issue 11).
+    insights_publication_delay_days: int = 14
     # Activity notices (``kring notify``); no host: notices are off.
     smtp_host: str = ""
     smtp_port: int = 587
@@ -102,6 +104,7 @@ _INT_FIELDS = {
     "login_attempts_global_per_minute",
     "retention_inactive_days",
     "retention_closed_days",
+    "insights_publication_delay_days",
     "smtp_port",
 }
 _STR_FIELDS = {

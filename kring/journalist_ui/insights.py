@@ -25,6 +25,7 @@ from kring.core.insights.tables import (
     OTHER_UNIT,
     AnnualTables,
     annual_tables,
+    published_quarters,
 )
 from kring.core.insights.tables import table_csv as to_csv
 from kring.core.instance_settings import load_options
@@ -92,13 +93,17 @@ def _k() -> int:
 
 def compute(year: int) -> AnnualTables:
     """The year's published tables (counted conversations only, suppressed)."""
+    ctx = core()
     return annual_tables(
-        case_records(core()),
+        case_records(ctx),
         year=year,
         k=_k(),
         categories=[c.value for c in Category],
         paths=[p.value for p in ReporterPath],
         outcomes=[o.value for o in Outcome],
+        quarters=published_quarters(
+            year, today=ctx.today(), delay_days=ctx.settings.insights_publication_delay_days
+        ),
     )
 
 
@@ -138,6 +143,7 @@ def _context(year: int) -> dict[str, Any]:
         "tables": tables,
         "shown": _shown(tables),
         "today": core().today(),
+        "delay_days": core().settings.insights_publication_delay_days,
     }
 
 

@@ -245,3 +245,37 @@ def test_annual_report_as_pdf(
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "Conversations by category" in text
     assert "<5" in text  # the single discrimination case is hidden
+
+
+def test_the_current_quarter_is_never_shown(
+    jctx: CoreContext, client: FlaskClient, clock: Clock, viewer: Account
+) -> None:
+    # Today is 2027-01-15: 2026-Q4 ended 15 days ago (shown), 2027-Q1 is running.
+    for n in range(7):
+        add_counted(jctx, n, created_on=dt.date(2026, 11, 3))
+    for n in range(7, 16):
+        add_counted(jctx, n, created_on=dt.date(2027, 1, 10), category="aggression")
+    login(client, viewer, clock)
+    with client.get("/en/insights/?year=2027") as response:
+        page = response.get_data(as_text=True)
+    assert "2027-Q1" not in page and ">9<" not in page
+    assert "the current quarter is never shown" in page
+    with client.get("/en/insights/2027/category.csv") as response:
+        assert response.get_data(as_text=True).splitlines()[0] == ",total"
+    with client.get("/en/insights/2026/category.csv") as response:
+        lines = response.get_data(as_text=True).splitlines()
+    assert lines[0] == ",2026-Q1,2026-Q2,2026-Q3,2026-Q4,total"
+    assert lines[-1].endswith(",7")
+
+
+def test_a_quarter_appears_only_after_the_delay() -> None:
+    from kring.core.insights.tables import published_quarters
+
+    assert published_quarters(2026, today=dt.date(2027, 1, 13), delay_days=14) == [
+        "2026-Q1",
+        "2026-Q2",
+        "2026-Q3",
+    ]
+    assert published_quarters(2026, today=dt.date(2027, 1, 14), delay_days=14)[-1] == "2026-Q4"
+    assert published_quarters(2026, today=dt.date(2026, 4, 13), delay_days=14) == []
+    assert published_quarters(2026, today=dt.date(2026, 4, 14), delay_days=14) == ["2026-Q1"]

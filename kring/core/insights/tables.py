@@ -44,6 +44,20 @@ def quarters_of_year(year: int) -> list[str]:
     return [f"{year}-Q{q}" for q in range(1, 5)]
 
 
+def published_quarters(year: int, *, today: dt.date, delay_days: int) -> list[str]:
+    """The year's quarters that may be shown on ``today``: ended ``delay_days`` ago or more.
+
+    Invariant: the current quarter is never shown, so a viewer who looks every
+    day never sees a cell move the day a report arrives.
+    """
+    shown = []
+    for q in range(1, 5):
+        last_day = dt.date(year + q // 4, q * 3 % 12 + 1, 1) - dt.timedelta(days=1)
+        if today >= last_day + dt.timedelta(days=delay_days):
+            shown.append(f"{year}-Q{q}")
+    return shown
+
+
 def roll_up_small_units(records: Sequence[CaseRecord], k: int) -> list[CaseRecord]:
     """Replace every unit with fewer than ``k`` counted conversations by "other"."""
     sizes = Counter(r.unit for r in records if r.unit)
@@ -90,13 +104,15 @@ def annual_tables(
     categories: Sequence[str],
     paths: Sequence[str],
     outcomes: Sequence[str],
+    quarters: Sequence[str] | None = None,
 ) -> AnnualTables:
     """The year's tables by quarter, each with small-cell suppression.
 
-    Medians of the legal clock are published only when at least ``k`` reports
-    of wrongdoing contribute to them.
+    ``quarters``: the quarters to count and show (the pages pass
+    ``published_quarters``); default all four. Medians of the legal clock are
+    published only when at least ``k`` reports of wrongdoing contribute to them.
     """
-    quarters = quarters_of_year(year)
+    quarters = list(quarters) if quarters is not None else quarters_of_year(year)
     in_year = [r for r in records if r.quarter in quarters]
     rolled = roll_up_small_units(in_year, k)
     units = sorted({r.unit for r in rolled if r.unit and r.unit != OTHER_UNIT})
