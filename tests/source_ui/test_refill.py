@@ -142,15 +142,23 @@ def test_bad_file_name_keeps_the_follow_up_text(
     assert _items(ctx) == 1
 
 
-def test_session_ended_mid_form_keeps_the_text_through_login(
-    app: Flask, ctx: CoreContext, confidant_a: int
-) -> None:
+def _reporter_whose_session_ends(app: Flask) -> tuple[str, str, str, FlaskClient]:
+    """A reporter with a conversation holds a follow-up form; then their session ends.
+
+    Returns the codename, the form's CSRF and one-time tokens, and a browser
+    without the session (idle timeout, server restart).
+    """
     first = app.test_client()
     codename = get_codename(first)
     assert submit(first, message="first message")[0] == 302
     csrf, token = _form_of(first, "/en/conversation")
-    # The session ends (idle timeout, server restart) while the reporter writes.
-    later = app.test_client()
+    return codename, csrf, token, app.test_client()
+
+
+def test_session_ended_mid_form_keeps_the_text_through_login(
+    app: Flask, ctx: CoreContext, confidant_a: int
+) -> None:
+    codename, csrf, token, later = _reporter_whose_session_ends(app)
     status, page = _post(
         later,
         [("csrf_token", csrf), ("form_token", token), ("path", "just_talk"),
@@ -251,3 +259,27 @@ def test_follow_up_form_offers_a_real_choice_or_none(
     # The last path leaves nothing to choose: no lone pre-ticked radio button.
     assert 'type="radio" name="path"' not in page
     assert 'type="hidden" name="path" value="wrongdoing"' in page
+
+
+def test_a_long_non_ascii_draft_survives_the_login_page(
+    app: Flask, ctx: CoreContext, confidant_a: int
+) -> None:
+    codename, csrf, token, later = _reporter_whose_session_ends(app)
+    # Percent-encoded, this would be far over the 1 MiB form limit; the draft
+    # travels as multipart, where it is its own size.
+    long_text = ("Één keer — “nooit meer” 💬 " * 3500)[: ctx.settings.max_message_chars]
+    _, page = _post(
+        later,
+        [("csrf_token", csrf), ("form_token", token), ("path", "just_talk"), ("category", ""),
+         ("message", long_text)],
+    )
+    assert 'enctype="multipart/form-data"' in page
+    draft = dict(re.findall(r'name="(draft_[a-z_]+)" value="([^"]*)"', page))
+    body = MultipartBody(
+        [("csrf_token", csrf_from(page)), ("codename", codename),
+         *((k, html.unescape(v)) for k, v in draft.items())],
+        [],
+    )
+    back = later.post("/en/login", data=body.read(), content_type=body.content_type)
+    assert back.status_code == 200
+    assert _textarea(back.get_data(as_text=True)) == long_text
