@@ -64,6 +64,9 @@ class Settings:
     # Key-derivation pool (kring.core.kdf_pool): 0 workers = sized from cores
     # and memory; new codenames handed out per minute at most.
     kdf_workers: int = 0
+    # Free space the store's disk keeps: a submission that would leave less is
+    # refused before it is read (kring.core.disk_room).
+    store_min_free_mb: int = 1000
     codenames_per_minute: int = 240
     login_attempts_per_lookup_per_minute: int = 5
     login_attempts_global_per_minute: int = 120
@@ -99,6 +102,7 @@ _INT_FIELDS = {
     "upload_min_bytes_per_second",
     "upload_rate_grace_seconds",
     "kdf_workers",
+    "store_min_free_mb",
     "codenames_per_minute",
     "login_attempts_per_lookup_per_minute",
     "login_attempts_global_per_minute",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import re
+import shutil
 import socket
 import threading
 import time
@@ -288,3 +289,47 @@ def test_clients_that_keep_a_closed_connection_open_do_not_stall_others(
     finally:
         for sock in held:
             sock.close()
+
+
+def test_submission_larger_than_the_free_space_is_refused_before_it_is_read(
+    tmp_path: Path, confidant_key: ConfidantKeyPair
+) -> None:
+    instance = tmp_path / "instance"
+    settings = init_instance(instance, organisation_name="Full disk")
+    ctx = build_context(settings)
+    add_confidant(ctx, display_name="Anna", public_key=confidant_key.public_key)
+    ctx.engine.dispose()
+    free_mb = shutil.disk_usage(instance).free // 1_000_000
+    # Keep all but 300 MB free: a 450 MB submission does not fit, a message does.
+    env = {"KRING_STORE_MIN_FREE_MB": str(free_mb - 300)}
+    with run_gunicorn(
+        "kring.source_ui.wsgi:app", instance, log_path=tmp_path / "g.log", env=env
+    ) as server:
+        cookie, csrf = reporter(server)
+        body = submission(csrf, file_size=450_000_000)
+        with connect(server) as sock:
+            sock.sendall(
+                request_head(
+                    "POST",
+                    "/en/submit",
+                    headers={"Content-Type": body.content_type, "Cookie": f"kring_source={cookie}"},
+                    length=len(body),
+                )
+            )  # not a byte of the body: the answer comes all the same
+            answer = Reader(sock).answer()
+        assert answer.status == 507
+        assert not answer.keep_alive
+        assert "no room" in answer.body.decode()
+        assert store_files(tmp_path) == []
+        small = submission(csrf)
+        with connect(server) as sock:
+            sock.sendall(
+                request_head(
+                    "POST",
+                    "/en/submit",
+                    headers={"Content-Type": small.content_type, "Cookie": f"kring_source={cookie}"},
+                    length=len(small),
+                )
+                + small.read()
+            )
+            assert Reader(sock).answer().status in (302, 303)
