@@ -19,13 +19,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from kring.core.confidants import add_confidant
-from kring.core.context import build_context
-from kring.core.instance import init_instance
 from kring.devtools.multipart import MultipartBody, repeating_chunks
 from kring.devtools.rawhttp import Reader, request_head, start_trickle
-from kring.devtools.servers import RunningServer, run_gunicorn
+from kring.devtools.servers import RunningServer
 from tests.conftest import ConfidantKeyPair
+from tests.source_ui.gunicorn_instance import source_server
 
 pytestmark = pytest.mark.gunicorn
 
@@ -42,14 +40,7 @@ SLOW_ENV = {
 @pytest.fixture
 def server(tmp_path: Path, confidant_key: ConfidantKeyPair) -> Iterator[RunningServer]:
     """source_ui under gunicorn, with short read timeouts and a high minimum rate."""
-    instance = tmp_path / "instance"
-    settings = init_instance(instance, organisation_name="Hostile test")
-    ctx = build_context(settings)
-    add_confidant(ctx, display_name="Anna", public_key=confidant_key.public_key)
-    ctx.engine.dispose()
-    with run_gunicorn(
-        "kring.source_ui.wsgi:app", instance, log_path=tmp_path / "gunicorn.log", env=SLOW_ENV
-    ) as running:
+    with source_server(tmp_path, confidant_key.public_key, SLOW_ENV) as running:
         yield running
 
 
@@ -72,6 +63,16 @@ def submission(csrf: str, *, recipient: str = "all", file_size: int = 0) -> Mult
             ("message", "hello"),
         ],
         files,
+    )
+
+
+def submit_head(body: MultipartBody, cookie: str) -> bytes:
+    """The head of a POST /en/submit carrying ``body`` in the session of ``cookie``."""
+    return request_head(
+        "POST",
+        "/en/submit",
+        headers={"Content-Type": body.content_type, "Cookie": f"kring_source={cookie}"},
+        length=len(body),
     )
 
 
@@ -133,12 +134,7 @@ def test_bad_recipient_after_file_started_never_leaves_a_dead_keep_alive(
     cookie, csrf = reporter(server)
     body = submission(csrf, recipient="999999", file_size=70_000)
     with connect(server) as sock:
-        head = request_head(
-            "POST",
-            "/en/submit",
-            headers={"Content-Type": body.content_type, "Cookie": f"kring_source={cookie}"},
-            length=len(body),
-        )
+        head = submit_head(body, cookie)
         sock.sendall(head + body.read())
         assert_next_request_answered_or_closed(Reader(sock), server)
     assert store_files(tmp_path) == []
@@ -159,12 +155,7 @@ def test_upload_below_minimum_rate_gets_too_slow_page_and_stores_nothing(
     cookie, csrf = reporter(server)
     body = submission(csrf, file_size=200_000)
     with connect(server) as sock:
-        head = request_head(
-            "POST",
-            "/en/submit",
-            headers={"Content-Type": body.content_type, "Cookie": f"kring_source={cookie}"},
-            length=len(body),
-        )
+        head = submit_head(body, cookie)
         sock.sendall(head + body.read(2000))
         sock.settimeout(0.2)
         answer_bytes = b""
@@ -194,12 +185,7 @@ def test_silent_upload_times_out_with_too_slow_page(server: RunningServer, tmp_p
     cookie, csrf = reporter(server)
     body = submission(csrf, file_size=200_000)
     with connect(server) as sock:
-        head = request_head(
-            "POST",
-            "/en/submit",
-            headers={"Content-Type": body.content_type, "Cookie": f"kring_source={cookie}"},
-            length=len(body),
-        )
+        head = submit_head(body, cookie)
         sock.sendall(head + body.read(50_000))
         started = time.monotonic()
         answer = Reader(sock).answer()
@@ -212,14 +198,7 @@ def test_silent_upload_times_out_with_too_slow_page(server: RunningServer, tmp_p
 @pytest.fixture
 def default_server(tmp_path: Path, confidant_key: ConfidantKeyPair) -> Iterator[RunningServer]:
     """source_ui under gunicorn with the shipped timeouts and rates."""
-    instance = tmp_path / "instance"
-    settings = init_instance(instance, organisation_name="Hostile test")
-    ctx = build_context(settings)
-    add_confidant(ctx, display_name="Anna", public_key=confidant_key.public_key)
-    ctx.engine.dispose()
-    with run_gunicorn(
-        "kring.source_ui.wsgi:app", instance, log_path=tmp_path / "gunicorn.log"
-    ) as running:
+    with source_server(tmp_path, confidant_key.public_key) as running:
         yield running
 
 
@@ -234,12 +213,7 @@ def test_pages_answer_while_many_slow_uploads_are_open(default_server: RunningSe
             body = submission(csrf, file_size=10_000_000)
             sock = connect(server)
             sock.sendall(
-                request_head(
-                    "POST",
-                    "/en/submit",
-                    headers={"Content-Type": body.content_type, "Cookie": f"kring_source={cookie}"},
-                    length=len(body),
-                )
+                submit_head(body, cookie)
                 + body.read(1000)
             )
             slow.append((sock, body))
@@ -294,27 +268,15 @@ def test_clients_that_keep_a_closed_connection_open_do_not_stall_others(
 def test_submission_larger_than_the_free_space_is_refused_before_it_is_read(
     tmp_path: Path, confidant_key: ConfidantKeyPair
 ) -> None:
-    instance = tmp_path / "instance"
-    settings = init_instance(instance, organisation_name="Full disk")
-    ctx = build_context(settings)
-    add_confidant(ctx, display_name="Anna", public_key=confidant_key.public_key)
-    ctx.engine.dispose()
-    free_mb = shutil.disk_usage(instance).free // 1_000_000
+    free_mb = shutil.disk_usage(tmp_path).free // 1_000_000
     # Keep all but 300 MB free: a 450 MB submission does not fit, a message does.
     env = {"KRING_STORE_MIN_FREE_MB": str(free_mb - 300)}
-    with run_gunicorn(
-        "kring.source_ui.wsgi:app", instance, log_path=tmp_path / "g.log", env=env
-    ) as server:
+    with source_server(tmp_path, confidant_key.public_key, env) as server:
         cookie, csrf = reporter(server)
         body = submission(csrf, file_size=450_000_000)
         with connect(server) as sock:
             sock.sendall(
-                request_head(
-                    "POST",
-                    "/en/submit",
-                    headers={"Content-Type": body.content_type, "Cookie": f"kring_source={cookie}"},
-                    length=len(body),
-                )
+                submit_head(body, cookie)
             )  # not a byte of the body: the answer comes all the same
             answer = Reader(sock).answer()
         assert answer.status == 507
@@ -324,12 +286,7 @@ def test_submission_larger_than_the_free_space_is_refused_before_it_is_read(
         small = submission(csrf)
         with connect(server) as sock:
             sock.sendall(
-                request_head(
-                    "POST",
-                    "/en/submit",
-                    headers={"Content-Type": small.content_type, "Cookie": f"kring_source={cookie}"},
-                    length=len(small),
-                )
+                submit_head(small, cookie)
                 + small.read()
             )
             assert Reader(sock).answer().status in (302, 303)

@@ -18,11 +18,9 @@ import pytest
 import requests
 
 from kring.core.codenames import generate_codename
-from kring.core.confidants import add_confidant
-from kring.core.context import build_context
-from kring.core.instance import init_instance
-from kring.devtools.servers import RunningServer, run_gunicorn
+from kring.devtools.servers import RunningServer
 from tests.conftest import ConfidantKeyPair
+from tests.source_ui.gunicorn_instance import source_server
 
 pytestmark = pytest.mark.gunicorn
 
@@ -33,17 +31,7 @@ FORM_TOKEN_RE = re.compile(r'name="form_token" value="([^"]+)"')
 @pytest.fixture
 def server(tmp_path: Path, confidant_key: ConfidantKeyPair) -> Iterator[RunningServer]:
     """source_ui with a one-worker derivation pool (queue of two, one kept for logins)."""
-    instance = tmp_path / "instance"
-    settings = init_instance(instance, organisation_name="Flood test")
-    ctx = build_context(settings)
-    add_confidant(ctx, display_name="Anna", public_key=confidant_key.public_key)
-    ctx.engine.dispose()
-    with run_gunicorn(
-        "kring.source_ui.wsgi:app",
-        instance,
-        log_path=tmp_path / "gunicorn.log",
-        env={"KRING_KDF_WORKERS": "1"},
-    ) as running:
+    with source_server(tmp_path, confidant_key.public_key, {"KRING_KDF_WORKERS": "1"}) as running:
         yield running
 
 

@@ -18,11 +18,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from kring.core.confidants import add_confidant
-from kring.core.context import build_context
-from kring.core.instance import init_instance
-from kring.devtools.servers import RunningServer, run_gunicorn, wait_until_answering
+from kring.devtools.servers import RunningServer, wait_until_answering
 from tests.conftest import ConfidantKeyPair
+from tests.source_ui.gunicorn_instance import source_server
 from tests.source_ui.test_kdf_flood import login, real_reporter
 
 pytestmark = pytest.mark.gunicorn
@@ -30,14 +28,7 @@ pytestmark = pytest.mark.gunicorn
 
 @pytest.fixture
 def server(tmp_path: Path, confidant_key: ConfidantKeyPair) -> Iterator[RunningServer]:
-    instance = tmp_path / "instance"
-    settings = init_instance(instance, organisation_name="Kill test")
-    ctx = build_context(settings)
-    add_confidant(ctx, display_name="Anna", public_key=confidant_key.public_key)
-    ctx.engine.dispose()
-    with run_gunicorn(
-        "kring.source_ui.wsgi:app", instance, log_path=tmp_path / "gunicorn.log"
-    ) as running:
+    with source_server(tmp_path, confidant_key.public_key) as running:
         yield running
 
 
