@@ -95,9 +95,17 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
     app.session_interface = MemorySessionInterface(state.sessions)
     install_security(app)
     install_i18n(app, settings.default_language)
-    CSRFProtect(app)
+    csrf = CSRFProtect(app)
 
-    from kring.journalist_ui import account, admin, auth, conversations, insights, onion_admin
+    from kring.journalist_ui import (
+        account,
+        admin,
+        auth,
+        content_admin,
+        conversations,
+        insights,
+        onion_admin,
+    )
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(conversations.bp)
@@ -105,8 +113,10 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
     app.register_blueprint(admin.bp)
     app.register_blueprint(onion_admin.bp)
     app.register_blueprint(insights.bp)
+    app.register_blueprint(content_admin.bp)
+    # The upload streams its own body and checks the token once it has arrived.
+    csrf.exempt(content_admin.upload_media)
     app.before_request(auth.load_account)
-    _mount_content_admin(app)
 
     @app.get("/")
     def root() -> Response:
@@ -123,7 +133,6 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
             "kind_labels": labels.kind_labels(),
             "role_labels": labels.role_labels(),
             "outcome_labels": labels.outcome_labels(),
-            "has_content_admin": "content_admin.overview" in app.view_functions,
         }
 
     app.add_template_filter(formatting.fingerprint_groups, "fingerprint")
@@ -133,16 +142,6 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
     app.add_template_filter(labels.quarter_label, "quarter")
     _install_error_pages(app)
     return app
-
-
-def _mount_content_admin(app: Flask) -> None:
-    # The editor of the reporters' information pages lives in its own module
-    # (another room); it guards every view with auth.admin_required.
-    try:
-        from kring.journalist_ui.content_admin import register_content_admin
-    except ImportError:
-        return
-    register_content_admin(app)
 
 
 def _install_error_pages(app: Flask) -> None:

@@ -7,7 +7,6 @@ secret is shown once, in one page, to the session that asked for it.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
 import re
@@ -118,17 +117,6 @@ def require_admin() -> Confidant:
     if account.role != accounts.Role.ADMIN.value:
         abort(403)
     return account
-
-
-def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Decorator for admin-only views mounted from elsewhere (content_admin)."""
-
-    @functools.wraps(view)
-    def guarded(*args: Any, **kwargs: Any) -> Any:
-        require_admin()
-        return view(*args, **kwargs)
-
-    return guarded
 
 
 def fresh_totp() -> None:

@@ -1,9 +1,12 @@
 """Admins edit the information reporters read: pages, code of conduct, profiles, media.
 
-A separate blueprint that journalist_ui's factory mounts with
-``register_content_admin(app)``. Every view is wrapped in the admin guard:
-journalist_ui's ``admin_required`` when it exists, otherwise a guard that
-refuses everyone (403), so these pages are never reachable unprotected.
+An ordinary journalist_ui blueprint: before any of its views runs, the
+blueprint's ``before_request`` demands a logged-in, enrolled admin (the same
+``require_admin`` as every other admin page: a 404 for an unknown language,
+the login page or a 401 without a session, a 403 for anyone not an admin), so
+no view here is reachable otherwise. The media upload parses its own body (no
+file ever spooled by Werkzeug) and checks the CSRF token itself, so the
+factory exempts it from the global CSRF check.
 
 Editing never touches reporters' data; publishing goes through the core
 content service, which stores Markdown only (sanitised at every render), and
@@ -12,20 +15,14 @@ media through the re-encoder, which never keeps an uploaded file as it came.
 
 from __future__ import annotations
 
-import functools
-import importlib
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from flask import (
     Blueprint,
-    Flask,
     abort,
-    current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -48,16 +45,15 @@ from kring.core.content_media import (
     MediaToolMissing,
     media_dir,
 )
-from kring.core.context import CoreContext
-
-View = Callable[..., Any]
-Guard = Callable[[View], View]
+from kring.journalist_ui.auth import require_admin
+from kring.journalist_ui.state import core
 
 bp = Blueprint(
     "content_admin", __name__, url_prefix="/<lang>/admin/content", template_folder="templates"
 )
 
 READ_CHUNK = 1024 * 1024
+PROFILE_FIELDS = ("role", "about_md", "records_md", "transcript_md")
 
 
 class _HandleTarget(BaseTarget):
@@ -71,57 +67,10 @@ class _HandleTarget(BaseTarget):
         self.handle.write(chunk)
 
 
-def _deny_all(view: View) -> View:
-    @functools.wraps(view)
-    def guarded(*args: Any, **kwargs: Any) -> Any:
-        abort(403)
-
-    return guarded
-
-
-def find_admin_guard() -> Guard | None:
-    """journalist_ui's admin decorator, if that code provides one."""
-    for module_name in ("kring.journalist_ui.auth", "kring.journalist_ui.views",
-                        "kring.journalist_ui"):  # fmt: skip
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        guard = getattr(module, "admin_required", None)
-        if callable(guard):
-            return cast(Guard, guard)
-    return None
-
-
-def register_content_admin(app: Flask, *, require_admin: Guard | None = None) -> None:
-    """Mount the content editor on ``app`` behind an admin guard.
-
-    Invariant: every view of this blueprint is wrapped by ``require_admin``
-    (or journalist_ui's ``admin_required``); without either, every view
-    answers 403. The media upload parses its own body (no file ever spooled
-    by Werkzeug) and checks the CSRF token itself.
-    """
-    guard = require_admin or find_admin_guard() or _deny_all
-    app.register_blueprint(bp)
-    # Wrapped per app (not on the shared blueprint), so two apps never stack guards.
-    for endpoint, view in list(app.view_functions.items()):
-        if endpoint.startswith(f"{bp.name}."):
-            app.view_functions[endpoint] = guard(view)
-    csrf = app.extensions.get("csrf")
-    if csrf is not None:
-        # Checked inside the view once the token field has streamed in.
-        csrf.exempt(upload_media)
-
-
 @bp.before_request
-def _check_language() -> None:
-    if g.get("lang_invalid"):
-        abort(404)
-
-
-def _ctx() -> CoreContext:
-    ctx: CoreContext = current_app.extensions["kring"]
-    return ctx
+def _admin_only() -> None:
+    """Every view of the editor is for admins only (see the module docstring)."""
+    require_admin()
 
 
 def _reason_text(reason: str) -> str:
@@ -162,7 +111,7 @@ def _reason_text(reason: str) -> str:
 @bp.get("/")
 def overview() -> str:
     """What can be edited: pages per language, the code of conduct, profiles, media."""
-    ctx = _ctx()
+    ctx = core()
     return render_template(
         "content_admin/overview.html",
         pages=content.list_page_sources(ctx),
@@ -188,7 +137,7 @@ def edit_page(slug: str, language: str) -> Any:
     """Edit one page in one language; "Preview" renders without saving."""
     if not content.SLUG_RE.match(slug) or language not in content.CONTENT_LANGUAGES:
         abort(404)
-    ctx = _ctx()
+    ctx = core()
     stored = content.page_source(ctx, slug, language)
     english = content.page_source(ctx, slug, "en")
     if request.method == "GET":
@@ -222,7 +171,7 @@ def _page_form(slug: str, language: str, form: dict[str, str], english: Any, **e
 @bp.route("/conduct/new", methods=["GET", "POST"])
 def new_conduct_version() -> Any:
     """Write the next version of the code of conduct; a change summary is required."""
-    ctx = _ctx()
+    ctx = core()
     current = content.latest_conduct_number(ctx)
     if request.method == "GET":
         drafts = {}
@@ -264,23 +213,15 @@ def _conduct_form(current: int, drafts: dict[str, dict[str, str]], **extra: Any)
 @bp.route("/confidants/<int:confidant_id>", methods=["GET", "POST"])
 def edit_profile(confidant_id: int) -> Any:
     """Edit a confidant's profile texts in both languages; preview before saving."""
-    ctx = _ctx()
+    ctx = core()
     try:
         confidant, profile, texts = content.profile_source(ctx, confidant_id)
     except content.ContentNotFound:
         abort(404)
-    fields = ("role", "about_md", "records_md", "transcript_md")
+    fields = PROFILE_FIELDS
     if request.method == "GET":
-        form: dict[str, Any] = {
-            "is_external": bool(profile and profile.is_external),
-            "languages": ", ".join(profile.languages.split(",")) if profile else "",
-            "texts": {
-                lang: {f: getattr(texts[lang], f) if lang in texts else "" for f in fields}
-                for lang in content.CONTENT_LANGUAGES
-            },
-        }
-        return _profile_form(confidant, profile, form)
-    form = {
+        return _profile_form(confidant, profile, _stored_profile_form(profile, texts))
+    form: dict[str, Any] = {
         "is_external": request.form.get("is_external") == "yes",
         "languages": request.form.get("languages", ""),
         "texts": {
@@ -322,7 +263,7 @@ def upload_media(confidant_id: int) -> Any:
     folder (never Werkzeug's temp files), size-capped while it arrives, then
     re-encoded; the scratch file is removed whatever happens.
     """
-    ctx = _ctx()
+    ctx = core()
     try:
         confidant, profile, _texts = content.profile_source(ctx, confidant_id)
     except content.ContentNotFound:
@@ -384,14 +325,18 @@ def upload_media(confidant_id: int) -> Any:
 
 
 def _upload_error(confidant_id: int, reason: str, status: int) -> tuple[str, int]:
-    confidant, profile, texts = content.profile_source(_ctx(), confidant_id)
-    fields = ("role", "about_md", "records_md", "transcript_md")
-    form = {
+    confidant, profile, texts = content.profile_source(core(), confidant_id)
+    form = _stored_profile_form(profile, texts)
+    return _profile_form(confidant, profile, form, upload_error=_reason_text(reason)), status
+
+
+def _stored_profile_form(profile: Any, texts: dict[str, Any]) -> dict[str, Any]:
+    """The profile form filled with what is stored (empty where nothing is)."""
+    return {
         "is_external": bool(profile and profile.is_external),
         "languages": ", ".join(profile.languages.split(",")) if profile else "",
         "texts": {
-            lang: {f: getattr(texts[lang], f) if lang in texts else "" for f in fields}
+            lang: {f: getattr(texts[lang], f) if lang in texts else "" for f in PROFILE_FIELDS}
             for lang in content.CONTENT_LANGUAGES
         },
     }
-    return _profile_form(confidant, profile, form, upload_error=_reason_text(reason)), status

@@ -6,38 +6,39 @@ from flask.testing import FlaskClient
 
 from kring.core import content
 from kring.core.context import CoreContext
-from tests.core.test_content_admin import CSRF_RE, _csrf, admin  # noqa: F401
+from tests.journalist_ui.conftest import csrf_from
+from tests.journalist_ui.test_content_admin import _csrf, editor  # noqa: F401
 
 
-def test_spanish_page_is_edited_and_published(admin: FlaskClient, ctx: CoreContext) -> None:  # noqa: F811
-    with admin.get("/en/admin/content/") as page:
+def test_spanish_page_is_edited_and_published(editor: FlaskClient, ctx: CoreContext) -> None:  # noqa: F811
+    with editor.get("/en/admin/content/") as page:
         assert "/en/admin/content/pages/bullying/es" in page.get_data(as_text=True)
     url = "/en/admin/content/pages/bullying/es"
     form = {
-        "csrf_token": _csrf(admin, url),
+        "csrf_token": _csrf(editor, url),
         "title": "Acoso laboral",
         "summary": "Breve.",
         "kind": "topic",
         "body_md": "Texto **nuevo** para el equipo.",
         "action": "publish",
     }
-    with admin.post(url, data=form) as published:
+    with editor.post(url, data=form) as published:
         assert published.status_code == 302
     page = content.get_page(ctx, "bullying", "es")
     assert "<strong>nuevo</strong>" in page.html and not page.is_fallback
 
 
 def test_conduct_editor_has_a_spanish_part(
-    admin: FlaskClient,  # noqa: F811
+    editor: FlaskClient,  # noqa: F811
     ctx: CoreContext,
 ) -> None:
     url = "/en/admin/content/conduct/new"
-    with admin.get(url) as page:
+    with editor.get(url) as page:
         html = page.get_data(as_text=True)
     assert "Español (optional: English is shown where it is missing)" in html
     assert "Nederlands (optional: English is shown where it is missing)" in html
     assert 'name="es_body_md"' in html
-    token = CSRF_RE.search(html).group(1)  # type: ignore[union-attr]
+    token = csrf_from(html)
     spanish = content.conduct_source(ctx, 1, "es")
     assert spanish is not None
     form = {
@@ -53,7 +54,7 @@ def test_conduct_editor_has_a_spanish_part(
         "es_change_summary": "Más corto.",
         "action": "publish",
     }
-    with admin.post(url, data=form) as done:
+    with editor.post(url, data=form) as done:
         assert done.status_code == 302
     current = content.conduct_version(ctx, "es")
     assert current.number == 2 and current.change_summary == "Más corto."
