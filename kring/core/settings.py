@@ -67,6 +67,12 @@ class Settings:
     # Free space the store's disk keeps: a submission that would leave less is
     # refused before it is read (kring.core.disk_room).
     store_min_free_mb: int = 1000
+    # What the store may hold in all (ciphertext of every conversation), and
+    # one conversation at most; a submission that would pass either is refused
+    # before it is read. Admins are warned from store_warning_percent on.
+    store_quota_mb: int = 50_000
+    conversation_quota_mb: int = 2_000
+    store_warning_percent: int = 90
     codenames_per_minute: int = 240
     login_attempts_per_lookup_per_minute: int = 5
     login_attempts_global_per_minute: int = 120
@@ -103,6 +109,9 @@ _INT_FIELDS = {
     "upload_rate_grace_seconds",
     "kdf_workers",
     "store_min_free_mb",
+    "store_quota_mb",
+    "conversation_quota_mb",
+    "store_warning_percent",
     "codenames_per_minute",
     "login_attempts_per_lookup_per_minute",
     "login_attempts_global_per_minute",

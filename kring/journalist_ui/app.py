@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from kring.core import accounts
 from kring.core.context import CoreContext, build_context
+from kring.core.disk_room import StoreRoom, store_room
 from kring.core.errors import (
     EmptySubmission,
     InvalidChoice,
@@ -133,15 +134,30 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
             "kind_labels": labels.kind_labels(),
             "role_labels": labels.role_labels(),
             "outcome_labels": labels.outcome_labels(),
+            "store_room": _store_warning(ctx),
         }
 
     app.add_template_filter(formatting.fingerprint_groups, "fingerprint")
     app.add_template_filter(formatting.human_size, "size")
+    app.add_template_filter(formatting.plain_size, "bytes")
     app.add_template_filter(formatting.day, "day")
     app.add_template_filter(formatting.decimal, "decimal")
     app.add_template_filter(labels.quarter_label, "quarter")
     _install_error_pages(app)
     return app
+
+
+def _store_warning(ctx: CoreContext) -> StoreRoom | None:
+    """The store's room when an admin should be warned of it, else None.
+
+    Counted for admins only (a walk of the store's file sizes, on each page),
+    so the warning is on every page they open until room is made.
+    """
+    account = g.get("account")
+    if account is None or account.role != "admin" or not account.totp_confirmed:
+        return None
+    room = store_room(ctx)
+    return room if room.warn else None
 
 
 def _install_error_pages(app: Flask) -> None:

@@ -19,10 +19,11 @@ def human_size(size: int) -> str:
 
     Item sizes are buckets (kring.core.sizes), so they are shown as "≤ 2.0 MB".
     """
-    return "≤ " + _plain_size(size) if size else _plain_size(size)
+    return "≤ " + plain_size(size) if size else plain_size(size)
 
 
-def _plain_size(size: int) -> str:
+def plain_size(size: int) -> str:
+    """Bytes as a short human number, no bucket (a store's use, a disk's free space)."""
     value = float(size)
     for unit in ("B", "kB", "MB", "GB"):
         if value < 1000 or unit == "GB":

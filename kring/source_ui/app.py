@@ -81,6 +81,7 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
             "path_labels": path_labels(),
             "category_labels": category_labels(),
             "max_mb_limit": options.max_submission_mb,
+            "conversation_mb_limit": ctx.settings.conversation_quota_mb,
             "new_form_token": new_form_token,
             "outside_onion": reached_outside_onion(request.host),
         }

@@ -27,7 +27,7 @@ from kring.core import reporting
 from kring.core.codenames import MalformedCodename
 from kring.core.confidants import list_confidants
 from kring.core.context import CoreContext
-from kring.core.disk_room import room_for
+from kring.core.disk_room import NoRoom, refusal
 from kring.core.errors import (
     EmptySubmission,
     InvalidChoice,
@@ -333,9 +333,12 @@ def submit_post() -> Any:
     secrets_: ReporterSecrets | None = g.reporter_secrets
     if secrets_ is None:
         return _session_ended(_salvage(chunks))
-    if not room_for(ctx, request.content_length):
-        # Refused before a byte is read: the unread body closes the connection (framing).
-        return render_template("source/store_full.html"), 507
+    no_room = refusal(ctx, request.content_length, secrets_.lookup_id)
+    if no_room is not None:
+        # Refused before a file is read: only the typed text is salvaged (bounded,
+        # in memory), the unread rest closes the connection (framing).
+        kind = "conversation_full" if no_room is NoRoom.CONVERSATION else "store_full"
+        return _submit_error(kind, 507, _salvage(chunks))
     draft = reporting.SubmissionDraft(ctx, secrets_)
     echo = FormEcho()
     once: OnceTokens = current_app.extensions["kring_once"]

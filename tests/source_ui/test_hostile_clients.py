@@ -290,3 +290,20 @@ def test_submission_larger_than_the_free_space_is_refused_before_it_is_read(
                 + small.read()
             )
             assert Reader(sock).answer().status in (302, 303)
+
+
+def test_submission_past_the_store_quota_is_refused_before_it_is_read(
+    tmp_path: Path, confidant_key: ConfidantKeyPair
+) -> None:
+    # A 100 MB quota on an empty store: a 450 MB submission is refused from its head.
+    env = {"KRING_STORE_QUOTA_MB": "100", "KRING_CONVERSATION_QUOTA_MB": "1000"}
+    with source_server(tmp_path, confidant_key.public_key, env) as server:
+        cookie, csrf = reporter(server)
+        body = submission(csrf, file_size=450_000_000)
+        with connect(server) as sock:
+            sock.sendall(submit_head(body, cookie))  # the head only: no byte of the body
+            answer = Reader(sock).answer()
+        assert answer.status == 507
+        assert not answer.keep_alive
+        assert "no room" in answer.body.decode()
+        assert store_files(tmp_path) == []
