@@ -26,6 +26,7 @@ from kring.core.audit import Action, forget_conversation, record
 from kring.core.context import CoreContext
 from kring.core.errors import InvalidChoice, ItemNotFound
 from kring.core.inbox import ConversationNotFound, find_visible, visible_items_stmt
+from kring.core.insights.counters import count_acknowledgement, count_feedback
 from kring.core.leftovers import remove_conversation_files, truncate_wal
 from kring.core.legal_clock import feedback_by
 from kring.core.models import (
@@ -96,9 +97,10 @@ def _mark_visible_read(
 _ORDER = list(ConversationStatus)
 
 
-def _acknowledge(reporter: Reporter, today: dt.date) -> None:
+def _acknowledge(db: Session, reporter: Reporter, today: dt.date) -> None:
     """Record the acknowledgement (once): the feedback term runs three months from it."""
     if reporter.acknowledged_on is None:
+        count_acknowledgement(db, reporter, today)
         reporter.acknowledged_on = today
         reporter.feedback_due_on = feedback_by(today)
 
@@ -120,7 +122,7 @@ def set_status(ctx: CoreContext, confidant_id: int, slug: str, status: str, *, a
         if target is ConversationStatus.NEW and reporter.acknowledged_on is not None:
             raise InvalidChoice("an acknowledged conversation cannot become new again")
         if target is not ConversationStatus.NEW:
-            _acknowledge(reporter, today)
+            _acknowledge(db, reporter, today)
         reporter.closed_on = today if target is ConversationStatus.CLOSED else None
         reporter.status = target.value
         record(
@@ -145,9 +147,10 @@ def record_feedback(ctx: CoreContext, confidant_id: int, slug: str, *, actor: st
         reporter = find_visible(db, confidant_id, slug)
         if reporter.feedback_given_on is not None:
             return reporter.feedback_given_on
-        _acknowledge(reporter, today)
+        _acknowledge(db, reporter, today)
         if reporter.status == ConversationStatus.NEW.value:
             reporter.status = ConversationStatus.ACKNOWLEDGED.value
+        count_feedback(db, reporter, today)
         reporter.feedback_given_on = today
         record(
             db,

@@ -2,8 +2,9 @@
 
 Invariant: a conversation is closed only with a closing category
 (``Category``) and an outcome (``Outcome``); both are coarse labels from fixed
-lists, stored on the reporter row and used by statistics only if the reporter
-agreed to be counted. Validation happens before anything changes.
+lists, stored on the reporter row; the first one raises the statistics'
+counters in the same transaction, only if the reporter agreed to be counted.
+Validation happens before anything changes.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from kring.core import cases
 from kring.core.context import CoreContext
 from kring.core.errors import InvalidChoice
 from kring.core.inbox import find_visible
+from kring.core.insights.counters import count_closing
 from kring.core.models import Category, ConversationStatus, Outcome
 
 
@@ -29,5 +31,6 @@ def close_conversation(
     cases.set_status(ctx, confidant_id, slug, ConversationStatus.CLOSED.value, actor=actor)
     with ctx.sessions.begin() as db:
         reporter = find_visible(db, confidant_id, slug)
+        count_closing(db, reporter, category=chosen_category.value, outcome=chosen_outcome.value)
         reporter.closing_category = chosen_category.value
         reporter.outcome = chosen_outcome.value

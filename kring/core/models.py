@@ -295,6 +295,24 @@ class Unit(Base):
     name: Mapped[str] = mapped_column(String(80), unique=True)
 
 
+class InsightCount(Base):
+    """One aggregate counter of the statistics: how many counted conversations had
+    ``value`` for ``dimension`` in ``quarter``.
+
+    Written in the same transaction as the event it counts (the reporter's
+    consent with the first message; the confidant's closing classification; the
+    acknowledgement and feedback of a report of wrongdoing) and never lowered:
+    closing later, retention or a deletion leave every number as it was.
+    """
+
+    __tablename__ = "insight_counts"
+
+    quarter: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2026-Q4"
+    dimension: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(80), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Outcome(enum.StrEnum):
     """How a confidant classifies a closed conversation."""
 

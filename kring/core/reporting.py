@@ -35,6 +35,7 @@ from kring.core.errors import (
     SubmissionFailed,
     UnknownCodename,
 )
+from kring.core.insights.counters import count_consent
 from kring.core.kdf import ReporterSecrets, derive_reporter_secrets
 from kring.core.kdf_pool import Purpose
 from kring.core.leftovers import remove_conversation_files
@@ -487,6 +488,7 @@ class SubmissionDraft:
                 )
                 db.add(reporter)
                 db.flush()
+                count_consent(db, reporter)
             else:
                 found = db.get(Reporter, self._reporter.id)
                 if found is None:

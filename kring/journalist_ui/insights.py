@@ -1,10 +1,10 @@
 """Insights: anonymous statistics for HR, management and the works council.
 
 Invariant: every number on these pages, in the charts, the CSV files and the
-annual report comes from ``annual_tables`` (counted conversations only, small
-units rolled up, small cells suppressed with the exact audit). Nothing here
-reads a conversation. Charts are SVG images served from their own URLs
-(``img-src 'self'`` in the CSP); no JavaScript.
+annual report comes from ``annual_tables`` over the aggregate counters
+(counted conversations only, small units rolled up, small cells suppressed with
+the exact audit). Nothing here reads a conversation. Charts are SVG images
+served from their own URLs (``img-src 'self'`` in the CSP); no JavaScript.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from kring.core.insights.charts import bar_chart_svg, trend_chart_svg
-from kring.core.insights.records import case_records
+from kring.core.insights.counters import read_counts
 from kring.core.insights.report_pdf import ReportSection, annual_report_pdf
 from kring.core.insights.suppression import PublishedTable
 from kring.core.insights.tables import (
@@ -37,7 +37,7 @@ from kring.journalist_ui.state import core
 
 bp = Blueprint("insights", __name__, url_prefix="/<lang>/insights")
 
-TABLES = ("category", "path", "unit", "outcome")
+TABLES = ("category", "path", "unit", "closing_category", "outcome")
 FIRST_YEAR = 2000
 
 
@@ -46,6 +46,7 @@ def _titles() -> dict[str, str]:
         "category": _("Conversations by category"),
         "path": _("Conversations by what the reporter wanted"),
         "unit": _("Conversations by unit"),
+        "closing_category": _("Closed conversations by closing category"),
         "outcome": _("Conversations by outcome"),
     }
 
@@ -57,6 +58,7 @@ def _row_label(table: str, value: str) -> str:
         return _("Other (small units together)")
     names = {
         "category": labels.category_labels(),
+        "closing_category": labels.category_labels(),
         "path": labels.path_labels(),
         "outcome": labels.outcome_labels(),
     }.get(table, {})
@@ -95,7 +97,7 @@ def compute(year: int) -> AnnualTables:
     """The year's published tables (counted conversations only, suppressed)."""
     ctx = core()
     return annual_tables(
-        case_records(ctx),
+        read_counts(ctx),
         year=year,
         k=_k(),
         categories=[c.value for c in Category],
@@ -112,6 +114,7 @@ def _table(tables: AnnualTables, name: str) -> PublishedTable:
         "category": tables.by_category,
         "path": tables.by_path,
         "unit": tables.by_unit,
+        "closing_category": tables.by_closing_category,
         "outcome": tables.by_outcome,
     }[name]
 

@@ -1,4 +1,4 @@
-"""Annual tables from case records: roll-up of small units, suppression, medians."""
+"""Annual tables from the counters: roll-up of small units, suppression, medians."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from kring.core.insights.tables import (
     OTHER_UNIT,
     CaseRecord,
     annual_tables,
+    counts_of,
     quarter_of,
-    roll_up_small_units,
     table_csv,
 )
 
@@ -36,8 +36,12 @@ def test_quarter_of() -> None:
 
 def test_small_units_roll_up_into_other() -> None:
     records = [record("2026-Q1", unit="Sales")] * 6 + [record("2026-Q1", unit="Board")] * 2
-    rolled = roll_up_small_units(records, k=5)
-    assert {r.unit for r in rolled} == {"Sales", OTHER_UNIT}
+    tables = annual_tables(
+        counts_of(records), year=2026, k=5, categories=CATEGORIES, paths=PATHS, outcomes=OUTCOMES
+    )
+    assert tables.by_unit.row_labels == ("Sales", OTHER_UNIT, "unknown")
+    assert tables.by_unit.row_totals[1] is None  # the 2 of Board, as "other", hidden
+    assert tables.by_unit.grand_total == 8
 
 
 def test_annual_tables_suppress_and_hide_small_medians() -> None:
@@ -48,11 +52,18 @@ def test_annual_tables_suppress_and_hide_small_medians() -> None:
         + [record("2025-Q4")] * 50  # another year: not counted
     )
     tables = annual_tables(
-        records, year=2026, k=5, categories=CATEGORIES, paths=PATHS, outcomes=OUTCOMES
+        counts_of(records), year=2026, k=5, categories=CATEGORIES, paths=PATHS, outcomes=OUTCOMES
     )
     assert tables.by_category.grand_total == 14
     assert tables.by_category.cells[1][1] is None  # 2 discrimination cases in Q2: hidden
     assert tables.median_days_to_acknowledgement is None  # only 3 reports of wrongdoing
+    more = records + [record("2026-Q4", path="wrongdoing", ack=9)] * 2
+    assert (
+        annual_tables(
+            counts_of(more), year=2026, k=5, categories=CATEGORIES, paths=PATHS, outcomes=OUTCOMES
+        ).median_days_to_acknowledgement
+        == 3
+    )
     assert tables.wrongdoing_reports is None
     csv_text = table_csv(tables.by_category)
     assert "<k" in csv_text
@@ -62,7 +73,7 @@ def test_annual_tables_suppress_and_hide_small_medians() -> None:
 def test_the_wrongdoing_count_cannot_give_a_hidden_path_back() -> None:
     records = [record("2026-Q1")] * 2 + [record("2026-Q1", path="wrongdoing")] * 6
     tables = annual_tables(
-        records, year=2026, k=5, categories=CATEGORIES, paths=PATHS, outcomes=OUTCOMES
+        counts_of(records), year=2026, k=5, categories=CATEGORIES, paths=PATHS, outcomes=OUTCOMES
     )
     # 2 "just talk" are hidden; showing 6 reports of wrongdoing next to the grand
     # total 8 would give them back, so the count is hidden with its row total.
@@ -72,7 +83,7 @@ def test_the_wrongdoing_count_cannot_give_a_hidden_path_back() -> None:
     shown = [record("2026-Q1")] * 7 + [record("2026-Q1", path="wrongdoing")] * 6
     assert (
         annual_tables(
-            shown, year=2026, k=5, categories=CATEGORIES, paths=PATHS, outcomes=OUTCOMES
+            counts_of(shown), year=2026, k=5, categories=CATEGORIES, paths=PATHS, outcomes=OUTCOMES
         ).wrongdoing_reports
         == 6
     )

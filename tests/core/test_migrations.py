@@ -54,3 +54,41 @@ def test_0006_sends_accounts_not_yet_enrolled_back_to_their_holder(tmp_path: Pat
             "SELECT username, password_temporary, totp_secret FROM confidants ORDER BY username"
         ).fetchall()
     assert rows == [("enrolled", 0, "SECRETSEENBYADMIN"), ("fresh", 1, None)]
+
+
+def test_0011_backfills_the_insight_counters_from_counted_rows(tmp_path: Path) -> None:
+    """Existing counted conversations raise the counters they would have raised; others none."""
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    command.upgrade(alembic_config(url), "0010")
+    rows = [
+        # counted, path, category, unit, created, acknowledged, feedback, closed, closing, outcome
+        (1, "wrongdoing", "bullying", "Care", "2026-03-30", "2026-04-02", "2026-04-12", None,
+         None, None),
+        (1, "advice", None, None, "2026-05-01", None, None, "2026-07-01", "integrity",
+         "resolved"),
+        (0, "formal", "aggression", "Care", "2026-05-01", None, None, None, None, None),
+    ]  # fmt: skip
+    with sqlite3.connect(tmp_path / "db.sqlite") as db:
+        for n, row in enumerate(rows):
+            db.execute(
+                "INSERT INTO reporters (lookup_id, designation, public_key, secret_key, status, "
+                "next_seq, last_activity_on, keep_copy, counted, path, category, unit, created_on, "
+                "acknowledged_on, feedback_given_on, closed_on, closing_category, outcome) "
+                "VALUES (?, ?, 'p', 's', 'new', 1, '2026-07-01', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (f"id{n}", f"w w{n}", *row),
+            )
+    command.upgrade(alembic_config(url), "0011")
+    with sqlite3.connect(tmp_path / "db.sqlite") as db:
+        counts = set(db.execute("SELECT quarter, dimension, value, count FROM insight_counts"))
+    assert counts == {
+        ("2026-Q1", "category", "bullying", 1),
+        ("2026-Q1", "path", "wrongdoing", 1),
+        ("2026-Q1", "unit", "Care", 1),
+        ("2026-Q2", "days_to_acknowledgement", "3", 1),
+        ("2026-Q2", "days_to_feedback", "10", 1),
+        ("2026-Q2", "category", "unknown", 1),
+        ("2026-Q2", "path", "advice", 1),
+        ("2026-Q2", "unit", "unknown", 1),
+        ("2026-Q3", "closing_category", "integrity", 1),
+        ("2026-Q3", "outcome", "resolved", 1),
+    }

@@ -196,12 +196,20 @@ def write_report(
     recipient: int | None = None,
     path: str | None = None,
     category: str | None = None,
+    counted: str | None = None,
+    unit: str | None = None,
 ) -> ReporterSecrets:
     """A reporter submits through core; returns their secrets."""
     secrets_ = reporting.derive_secrets(ctx, codename)
     draft = reporting.SubmissionDraft(ctx, secrets_)
     try:
-        draft.choose(recipient=str(recipient) if recipient else "all", path=path, category=category)
+        draft.choose(
+            recipient=str(recipient) if recipient else "all",
+            path=path,
+            category=category,
+            counted=counted,
+            unit=unit,
+        )
         for name, data in files:
             upload = draft.open_file(name)
             upload.write(data)

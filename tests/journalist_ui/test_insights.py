@@ -13,7 +13,12 @@ from sqlalchemy import select
 from kring.core import accounts
 from kring.core.confidants import list_confidants, resolve_recipients
 from kring.core.context import CoreContext
-from kring.core.insights.records import case_records
+from kring.core.insights.counters import (
+    count_acknowledgement,
+    count_consent,
+    count_feedback,
+    read_counts,
+)
 from kring.core.insights.tables import annual_tables, table_csv
 from kring.core.models import Category, Item, Outcome, Reporter, ReporterPath
 from tests.journalist_ui.conftest import (
@@ -38,17 +43,22 @@ def add_counted(ctx: CoreContext, n: int, **fields: object) -> None:
     values: dict[str, object] = {"counted": True, "path": "advice", "category": "bullying"}
     values.update(fields)
     with ctx.sessions.begin() as db:
-        db.add(
-            Reporter(
-                lookup_id=f"stat-{n}",
-                designation=f"stat word{n}",
-                public_key="pk",
-                secret_key="sk",
-                created_on=created,
-                last_activity_on=created,
-                **values,
-            )
+        reporter = Reporter(
+            lookup_id=f"stat-{n}",
+            designation=f"stat word{n}",
+            public_key="pk",
+            secret_key="sk",
+            created_on=created,
+            last_activity_on=created,
+            **values,
         )
+        db.add(reporter)
+        db.flush()
+        count_consent(db, reporter)  # as the first message with consent does
+        if reporter.acknowledged_on is not None:  # as set_status does
+            count_acknowledgement(db, reporter, reporter.acknowledged_on)
+        if reporter.feedback_given_on is not None:  # as record_feedback does
+            count_feedback(db, reporter, reporter.feedback_given_on)
 
 
 def test_viewer_is_refused_everything_but_insights(
@@ -174,7 +184,7 @@ def test_tables_suppress_and_show_only_counted(
     assert ",2," not in body and not body.rstrip().endswith(",2")
     expected = table_csv(
         annual_tables(
-            case_records(jctx),
+            read_counts(jctx),
             year=2026,
             k=5,
             categories=[c.value for c in Category],
@@ -186,7 +196,7 @@ def test_tables_suppress_and_show_only_counted(
     assert [row[1:] for row in csv.reader(io.StringIO(body))] == [
         row[1:] for row in csv.reader(io.StringIO(expected))
     ]
-    for name in ("category", "path", "unit", "outcome", "trend"):
+    for name in ("category", "path", "unit", "closing_category", "outcome", "trend"):
         with client.get(f"/en/insights/2026/{name}.svg") as response:
             assert response.status_code == 200, name
             assert response.headers["Content-Type"] == "image/svg+xml; charset=utf-8"

@@ -1,8 +1,8 @@
-"""The tables insights viewers see, computed from coarse case records.
+"""The tables insights viewers see, computed from the aggregate counters.
 
-Invariant: the only inputs are coarse fields (quarter, category, path, unit,
-outcome, whole days to acknowledgement and feedback) of conversations whose
-reporter agreed to be counted; every table leaves through ``suppress``. Units
+Invariant: the only input is the counters (``Counts``: how many counted
+conversations had a value of a coarse field in a quarter; never a
+conversation); every table leaves through ``suppress``. Units
 with fewer than ``k`` counted conversations roll up into "other" before any
 table is built, so no unit of a handful of people is ever a row.
 """
@@ -21,17 +21,50 @@ OTHER_UNIT = "other"
 NO_VALUE = "unknown"
 
 
+# {(dimension, value, quarter): count}, as kept in ``insight_counts``
+# (kring.core.insights.counters); dimensions: category, path, unit,
+# closing_category, outcome, days_to_acknowledgement, days_to_feedback.
+Counts = Counter[tuple[str, str, str]]
+
+
 @dataclasses.dataclass(frozen=True)
 class CaseRecord:
-    """What statistics may know about one counted conversation."""
+    """What statistics may know about one counted conversation (tests, benchmarks).
 
-    quarter: str  # "2026-Q3"
+    ``counts_of`` turns records into the counters the server keeps; the server
+    itself never builds records: it raises the counters as things happen.
+    """
+
+    quarter: str  # "2026-Q3", of the first message
     category: str | None
     path: str
     unit: str | None
     outcome: str | None
     days_to_acknowledgement: int | None
     days_to_feedback: int | None
+    closing_category: str | None = None
+    # Of the closing, acknowledgement and feedback; default: ``quarter``.
+    closing_quarter: str | None = None
+
+
+def counts_of(records: Iterable[CaseRecord]) -> Counts:
+    """The counters the given conversations would have raised."""
+    counts: Counts = Counter()
+    for r in records:
+        counts[("category", r.category or NO_VALUE, r.quarter)] += 1
+        counts[("path", r.path, r.quarter)] += 1
+        counts[("unit", r.unit or NO_VALUE, r.quarter)] += 1
+        if r.outcome is not None:
+            closing = r.closing_quarter or r.quarter
+            counts[("closing_category", r.closing_category or NO_VALUE, closing)] += 1
+            counts[("outcome", r.outcome, closing)] += 1
+        if r.path == "wrongdoing" and r.days_to_acknowledgement is not None:
+            days = str(r.days_to_acknowledgement)
+            counts[("days_to_acknowledgement", days, r.closing_quarter or r.quarter)] += 1
+        if r.path == "wrongdoing" and r.days_to_feedback is not None:
+            days = str(r.days_to_feedback)
+            counts[("days_to_feedback", days, r.closing_quarter or r.quarter)] += 1
+    return counts
 
 
 def quarter_of(day: dt.date) -> str:
@@ -58,27 +91,45 @@ def published_quarters(year: int, *, today: dt.date, delay_days: int) -> list[st
     return shown
 
 
-def roll_up_small_units(records: Sequence[CaseRecord], k: int) -> list[CaseRecord]:
-    """Replace every unit with fewer than ``k`` counted conversations by "other"."""
-    sizes = Counter(r.unit for r in records if r.unit)
-    return [
-        dataclasses.replace(r, unit=OTHER_UNIT) if r.unit and sizes[r.unit] < k else r
-        for r in records
-    ]
+def small_units(counts: Counts, quarters: Sequence[str], k: int) -> set[str]:
+    """The units with fewer than ``k`` counted conversations in ``quarters``."""
+    sizes: Counter[str] = Counter()
+    for (dimension, value, quarter), n in counts.items():
+        if dimension == "unit" and quarter in quarters and value != NO_VALUE:
+            sizes[value] += n
+    return {unit for unit, n in sizes.items() if n < k}
 
 
 def crosstab(
-    records: Iterable[CaseRecord],
+    counts: Counts,
     *,
-    row: str,
+    dimension: str,
     columns: Sequence[str],
     rows: Sequence[str],
     k: int,
+    rename: dict[str, str] | None = None,
 ) -> PublishedTable:
-    """Count records by ``row`` field (rows) and quarter (columns), then suppress."""
-    counts = Counter((getattr(r, row) or NO_VALUE, r.quarter) for r in records)
-    table = [[counts[(label, column)] for column in columns] for label in rows]
+    """The counters of one ``dimension`` by value (rows) and quarter (columns), suppressed.
+
+    ``rename`` maps values onto a row (small units onto "other") before counting.
+    """
+    cells: Counter[tuple[str, str]] = Counter()
+    for (dim, value, quarter), n in counts.items():
+        if dim == dimension:
+            cells[((rename or {}).get(value, value), quarter)] += n
+    table = [[cells[(label, column)] for column in columns] for label in rows]
     return suppress(table, k=k, row_labels=rows, column_labels=columns)
+
+
+def _median_of(counts: Counts, dimension: str, quarters: Sequence[str], k: int) -> float | None:
+    """The median of a days histogram over ``quarters``; None below ``k`` contributions."""
+    days = sorted(
+        (int(value), n)
+        for (dim, value, quarter), n in counts.items()
+        if dim == dimension and quarter in quarters and n > 0
+    )
+    values = [d for d, n in days for _ in range(n)]
+    return statistics.median(values) if len(values) >= k else None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,6 +141,7 @@ class AnnualTables:
     by_category: PublishedTable
     by_path: PublishedTable
     by_unit: PublishedTable
+    by_closing_category: PublishedTable
     by_outcome: PublishedTable
     median_days_to_acknowledgement: float | None
     median_days_to_feedback: float | None
@@ -97,7 +149,7 @@ class AnnualTables:
 
 
 def annual_tables(
-    records: Sequence[CaseRecord],
+    counts: Counts,
     *,
     year: int,
     k: int,
@@ -106,34 +158,44 @@ def annual_tables(
     outcomes: Sequence[str],
     quarters: Sequence[str] | None = None,
 ) -> AnnualTables:
-    """The year's tables by quarter, each with small-cell suppression.
+    """The year's tables by quarter from the aggregate counters, each suppressed.
 
     ``quarters``: the quarters to count and show (the pages pass
-    ``published_quarters``); default all four. Medians of the legal clock are
-    published only when at least ``k`` reports of wrongdoing contribute to them.
+    ``published_quarters``); default all four. Category, path and unit count by
+    the quarter of the first message; closing category and outcome by the
+    quarter of the closing. Medians of the legal clock are published only when
+    at least ``k`` reports of wrongdoing contribute to them.
     """
     quarters = list(quarters) if quarters is not None else quarters_of_year(year)
-    in_year = [r for r in records if r.quarter in quarters]
-    rolled = roll_up_small_units(in_year, k)
-    units = sorted({r.unit for r in rolled if r.unit and r.unit != OTHER_UNIT})
+    shown = Counter({key: n for key, n in counts.items() if key[2] in quarters})
+    small = small_units(shown, quarters, k)
+    units = sorted(
+        {v for (d, v, _q) in shown if d == "unit" and v not in small and v != NO_VALUE}
+        - {OTHER_UNIT}
+    )
     unit_rows = [*units, OTHER_UNIT, NO_VALUE]
-    wrongdoing = [r for r in rolled if r.path == "wrongdoing"]
-    ack = [r.days_to_acknowledgement for r in wrongdoing if r.days_to_acknowledgement is not None]
-    feedback = [r.days_to_feedback for r in wrongdoing if r.days_to_feedback is not None]
-    by_path = crosstab(rolled, row="path", columns=quarters, rows=list(paths), k=k)
+    by_path = crosstab(shown, dimension="path", columns=quarters, rows=list(paths), k=k)
     return AnnualTables(
         year=year,
         quarters=quarters,
         by_category=crosstab(
-            rolled, row="category", columns=quarters, rows=[*categories, NO_VALUE], k=k
+            shown, dimension="category", columns=quarters, rows=[*categories, NO_VALUE], k=k
         ),
         by_path=by_path,
-        by_unit=crosstab(rolled, row="unit", columns=quarters, rows=unit_rows, k=k),
-        by_outcome=crosstab(
-            rolled, row="outcome", columns=quarters, rows=[*outcomes, NO_VALUE], k=k
+        by_unit=crosstab(
+            shown,
+            dimension="unit",
+            columns=quarters,
+            rows=unit_rows,
+            k=k,
+            rename=dict.fromkeys(small, OTHER_UNIT),
         ),
-        median_days_to_acknowledgement=statistics.median(ack) if len(ack) >= k else None,
-        median_days_to_feedback=statistics.median(feedback) if len(feedback) >= k else None,
+        by_closing_category=crosstab(
+            shown, dimension="closing_category", columns=quarters, rows=list(categories), k=k
+        ),
+        by_outcome=crosstab(shown, dimension="outcome", columns=quarters, rows=list(outcomes), k=k),
+        median_days_to_acknowledgement=_median_of(shown, "days_to_acknowledgement", quarters, k),
+        median_days_to_feedback=_median_of(shown, "days_to_feedback", quarters, k),
         wrongdoing_reports=_wrongdoing_total(by_path),
     )
 
