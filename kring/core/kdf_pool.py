@@ -14,7 +14,11 @@ only inside this pool's slots:
 - logins have ``login_reserve`` places of the queue that codename creation
   cannot take, and a freed worker goes to a waiting login first, so a flood
   of new-codename requests cannot keep a returning reporter out;
-- codename creation is also capped per minute (``creations_per_minute``).
+- codename creation is also capped per minute (``creations_per_minute``);
+- a first submission's reporter key pair (gpg, ~70 ms and a process) is made
+  in a slot too, from the same share as new codenames: otherwise one
+  codename posting many first submissions at once would start a gpg for each,
+  an unbounded side door round the pool; it may wait ``key_pair_max_wait_s``.
 
 Pages that need no derivation never touch the pool, so they never queue.
 """
@@ -44,6 +48,7 @@ class Purpose(enum.Enum):
 
     LOGIN = "login"
     NEW_CODENAME = "new_codename"
+    KEY_PAIR = "key_pair"  # a first submission's reporter key pair
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,17 +104,22 @@ class KdfPool:
         *,
         max_wait_s: float = 0.9,
         login_max_wait_s: float = 3.0,
+        key_pair_max_wait_s: float = 3.0,
         creations_per_minute: int = 240,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.size = size
-        self._max_wait = {Purpose.NEW_CODENAME: max_wait_s, Purpose.LOGIN: login_max_wait_s}
+        self._max_wait = {
+            Purpose.NEW_CODENAME: max_wait_s,
+            Purpose.LOGIN: login_max_wait_s,
+            Purpose.KEY_PAIR: key_pair_max_wait_s,
+        }
         self._creations_per_minute = creations_per_minute
         self._clock = clock
         self._cond = threading.Condition()
         self._running = 0
         self._admitted = 0
-        self._admitted_creations = 0
+        self._admitted_shared = 0  # admitted for anything but a login
         self._waiting_logins = 0
         self._creations: collections.deque[float] = collections.deque()
 
@@ -126,13 +136,15 @@ class KdfPool:
                 self._creations.popleft()
             if len(self._creations) >= self._creations_per_minute:
                 raise KdfBusy("codename creation is at its limit for this minute")
-            if self._admitted_creations >= limit - self.size.login_reserve:
-                raise KdfBusy("the pool's share for new codenames is full")
+        shared_limit = limit - self.size.login_reserve
+        if purpose is not Purpose.LOGIN and self._admitted_shared >= shared_limit:
+            raise KdfBusy("the pool's share for new codenames and key pairs is full")
         if self._admitted >= limit:
             raise KdfBusy("the key-derivation pool is full")
         self._admitted += 1
+        if purpose is not Purpose.LOGIN:
+            self._admitted_shared += 1
         if purpose is Purpose.NEW_CODENAME:
-            self._admitted_creations += 1
             self._creations.append(self._clock())
 
     def _may_start(self, purpose: Purpose) -> bool:
@@ -143,8 +155,8 @@ class KdfPool:
 
     def _leave(self, purpose: Purpose) -> None:
         self._admitted -= 1
-        if purpose is Purpose.NEW_CODENAME:
-            self._admitted_creations -= 1
+        if purpose is not Purpose.LOGIN:
+            self._admitted_shared -= 1
         self._cond.notify_all()
 
     @contextlib.contextmanager

@@ -16,6 +16,7 @@ import dataclasses
 import datetime as dt
 import threading
 import unicodedata
+from collections.abc import Callable
 from typing import IO
 
 from sqlalchemy import select
@@ -355,7 +356,7 @@ class SubmissionDraft:
         if self._reporter is None and self._keys_in_background is None:
             # A first submission signs with a key pair made now (~70 ms of gpg),
             # while the rest of the form and any file are still arriving.
-            self._keys_in_background = _KeyPairInBackground(self.secrets.passphrase)
+            self._keys_in_background = _KeyPairInBackground(self._make_key_pair)
 
     def signer(self) -> ReporterSigner:
         """The reporter's key, unlocked for this submission, that signs every item.
@@ -385,7 +386,7 @@ class SubmissionDraft:
         if self._reporter is None and self._keys_in_background is None:
             # A first submission needs the reporter's key pair (~70 ms of gpg) only at
             # commit; made while the file streams in, the reporter does not wait for it.
-            self._keys_in_background = _KeyPairInBackground(self.secrets.passphrase)
+            self._keys_in_background = _KeyPairInBackground(self._make_key_pair)
         upload = FileUpload(self, name)
         self._open_upload = upload
         return upload
@@ -461,8 +462,20 @@ class SubmissionDraft:
             if self._keys_in_background is not None:
                 self._new_keys = self._keys_in_background.result()
             else:
-                self._new_keys = generate_reporter_keypair(self.secrets.passphrase)
+                self._new_keys = self._make_key_pair()
         return self._new_keys
+
+    def _make_key_pair(self) -> GeneratedKeyPair:
+        """The first submission's key pair, made in a slot of the pool (KdfBusy when full).
+
+        Invariant: no reporter key pair is made outside the pool, so first
+        submissions, however many at once, start no more gpg processes than
+        the pool has workers.
+        """
+        passphrase = self.secrets.passphrase
+        return self.ctx.kdf_pool.run(
+            Purpose.KEY_PAIR, lambda: generate_reporter_keypair(passphrase)
+        )
 
     def _store_rows(
         self, keys: GeneratedKeyPair, entries: list[tuple[ItemKind, str, int, bytes | None]]
@@ -534,22 +547,23 @@ class SubmissionDraft:
 
 
 class _KeyPairInBackground:
-    """generate_reporter_keypair in a thread (it only waits on gpg, so the GIL is free).
+    """The draft's key-pair maker in a thread (it only waits on gpg, so the GIL is free).
 
-    Invariant: the same function as in the foreground, so the same guarantees: the
-    unprotected secret exists only in gpg's tmpfs home; what comes back is locked with
-    the codename's passphrase and stays in memory.
+    Invariant: the same function as in the foreground (through the pool), so the
+    same guarantees: the unprotected secret exists only in gpg's tmpfs home; what
+    comes back is locked with the codename's passphrase and stays in memory; a
+    full pool's KdfBusy reaches the request thread in result().
     """
 
-    def __init__(self, passphrase: str) -> None:
+    def __init__(self, make: Callable[[], GeneratedKeyPair]) -> None:
         self._keys: GeneratedKeyPair | None = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(passphrase,), daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(make,), daemon=True)
         self._thread.start()
 
-    def _run(self, passphrase: str) -> None:
+    def _run(self, make: Callable[[], GeneratedKeyPair]) -> None:
         try:
-            self._keys = generate_reporter_keypair(passphrase)
+            self._keys = make()
         except BaseException as exc:  # handed to the request thread in result()
             self._error = exc
 

@@ -381,6 +381,9 @@ def submit_post() -> Any:
         return _submit_error("no_recipient", 503, echo)
     except SubmissionFailed:
         return _submit_error("not_sent", 503, echo)
+    except KdfBusy:
+        # The first submission's key pair found the pool full.
+        return _submit_error("busy", 503, echo)
     finally:
         draft.discard()
         if claimed and not draft.committed:

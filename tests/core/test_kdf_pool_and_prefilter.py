@@ -181,3 +181,44 @@ def test_guessing_never_locks_out_the_real_reporter(ctx: CoreContext, confidant_
             reporting.login(ctx, guess)
     assert time.monotonic() - started < 5  # no derivation was spent on them
     assert reporting.login(ctx, codename).lookup_id
+
+
+def test_key_pairs_share_the_creations_part_not_the_logins() -> None:
+    pool = KdfPool(PoolSize(workers=1, queue=3, login_reserve=2), key_pair_max_wait_s=5)
+    release = threading.Event()
+    threads = _fill(pool, Purpose.KEY_PAIR, 2, release)
+    with pytest.raises(KdfBusy):
+        pool.run(Purpose.KEY_PAIR, lambda: 1)  # the shared part is full
+    with pytest.raises(KdfBusy):
+        pool.run(Purpose.NEW_CODENAME, lambda: 1)  # and new codenames share it
+    done: list[int] = []
+    login = threading.Thread(target=lambda: done.append(pool.run(Purpose.LOGIN, lambda: 5)))
+    login.start()
+    time.sleep(0.1)
+    assert pool.load()[1] == 3  # a login still gets in
+    release.set()
+    login.join(5)
+    for thread in threads:
+        thread.join(5)
+    assert done == [5]
+
+
+def test_a_first_submission_makes_its_key_pair_in_the_pool(
+    ctx: CoreContext, confidant_a: int
+) -> None:
+    """A full pool refuses a first submission's key pair (nothing stored); a free one makes it."""
+    ctx.kdf_pool = KdfPool(PoolSize(workers=1, queue=1, login_reserve=1), key_pair_max_wait_s=0.2)
+    codename, _ = reporting.new_codename(ctx, "en")
+    release = threading.Event()
+    threads = _fill(ctx.kdf_pool, Purpose.NEW_CODENAME, 1, release)  # the shared part is taken
+    with pytest.raises(KdfBusy):
+        _submit_first(ctx, codename)
+    with ctx.sessions() as db:
+        assert db.scalars(select(Reporter)).all() == []
+    assert [p for p in ctx.settings.store_dir.rglob("*") if p.is_file()] == []
+    release.set()
+    for thread in threads:
+        thread.join(5)
+    _submit_first(ctx, codename)
+    with ctx.sessions() as db:
+        assert len(db.scalars(select(Reporter)).all()) == 1

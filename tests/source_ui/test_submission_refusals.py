@@ -1,4 +1,4 @@
-"""The store's quota and the cap per conversation, through the reporters' app.
+"""The store's quota, the cap per conversation and a full pool at a first submission.
 
 Real app, real gpg, real SQLite: a submission that would pass either limit
 gets a clear page with the form and the typed text back, and nothing of it
@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import html
 import re
+import threading
+import time
 from pathlib import Path
 
 from flask.testing import FlaskClient
@@ -17,6 +19,7 @@ from sqlalchemy import func, select
 
 from kring.core import reporting
 from kring.core.context import CoreContext
+from kring.core.kdf_pool import KdfPool, PoolSize, Purpose
 from kring.core.models import Item
 from tests.source_ui.conftest import get_codename, submit
 
@@ -84,3 +87,30 @@ def test_a_full_store_refuses_every_conversation_with_the_text_kept(
     assert _textarea(page) == "mine"
     assert (_items(ctx), _store_files(ctx)) == (items, files)
     assert submit(client, message="mine")[0] in (302, 303)
+
+
+def test_a_first_submission_when_the_pool_is_full_gets_busy_with_the_text_kept(
+    client: FlaskClient, ctx: CoreContext, confidant_a: int
+) -> None:
+    """The reporter key pair of a first submission is made in the pool: full, a busy page."""
+    get_codename(client)
+    ctx.kdf_pool = KdfPool(PoolSize(workers=1, queue=1, login_reserve=1), key_pair_max_wait_s=0.2)
+    release = threading.Event()
+    holder = threading.Thread(
+        target=lambda: ctx.kdf_pool.run(Purpose.NEW_CODENAME, lambda: release.wait(10)),
+        daemon=True,
+    )
+    holder.start()
+    while ctx.kdf_pool.load()[1] < 1:
+        time.sleep(0.01)
+    try:
+        status, page = submit(client, message="please keep this", files=[("a.bin", b"abc")])
+    finally:
+        release.set()
+        holder.join(5)
+    assert status == 503
+    assert "The server is busy right now — nothing was sent" in page
+    assert _textarea(page) == "please keep this"
+    assert (_items(ctx), _store_files(ctx)) == (0, [])
+    assert submit(client, message="please keep this")[0] in (302, 303)
+    assert _items(ctx) == 1
