@@ -1,9 +1,10 @@
 """Closing a conversation with the confidant's classification (for statistics).
 
 Invariant: a conversation is closed only with a closing category
-(``Category``) and an outcome (``Outcome``); both are coarse labels from fixed
-lists, stored on the reporter row; the first one raises the statistics'
-counters in the same transaction, only if the reporter agreed to be counted.
+(``Category``) and an outcome (``Outcome``), coarse labels from fixed lists.
+The first one raises the statistics' counters in the same transaction (only
+if the reporter agreed to be counted); neither label is kept with the
+conversation, which only records that it was classified.
 Validation happens before anything changes.
 """
 
@@ -32,5 +33,3 @@ def close_conversation(
     with ctx.sessions.begin() as db:
         reporter = find_visible(db, confidant_id, slug)
         count_closing(db, reporter, category=chosen_category.value, outcome=chosen_outcome.value)
-        reporter.closing_category = chosen_category.value
-        reporter.outcome = chosen_outcome.value

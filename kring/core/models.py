@@ -149,16 +149,15 @@ class Reporter(Base):
     # The day a confidant recorded that the reporter got feedback: stops the clock.
     feedback_given_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     closed_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
-    # Statistics (issue 8). Counted only with the reporter's explicit consent;
-    # the unit is a coarse name from the admin's list, never a small team.
+    # Statistics (issue 8). Counted only with the reporter's explicit consent.
     counted: Mapped[bool] = mapped_column(default=False)
     # The reporter chose to keep a copy of their messages they can reread with
     # the codename (encrypted to their own key, in items.reporter_label).
     keep_copy: Mapped[bool] = mapped_column(default=False, server_default="0")
-    unit: Mapped[str | None] = mapped_column(String(80), default=None)
-    # The confidant's classification when closing.
-    closing_category: Mapped[str | None] = mapped_column(String(40), default=None)
-    outcome: Mapped[str | None] = mapped_column(String(40), default=None)
+    # The confidant gave the closing classification (it went into the
+    # statistics' counters then, once). The unit, closing category and outcome
+    # themselves are never kept with the conversation: only in insight_counts.
+    classified: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     items: Mapped[list[Item]] = relationship(
         back_populates="reporter",

@@ -494,14 +494,13 @@ class SubmissionDraft:
                     recipient_id=self._recipient_id,
                     counted=self._counted,
                     keep_copy=self._keep_copy,
-                    unit=self._unit,
                     created_on=today,
                     last_activity_on=today,
                     next_seq=1,
                 )
                 db.add(reporter)
                 db.flush()
-                count_consent(db, reporter)
+                count_consent(db, reporter, unit=self._unit)
             else:
                 found = db.get(Reporter, self._reporter.id)
                 if found is None:

@@ -92,3 +92,25 @@ def test_0011_backfills_the_insight_counters_from_counted_rows(tmp_path: Path) -
         ("2026-Q3", "closing_category", "integrity", 1),
         ("2026-Q3", "outcome", "resolved", 1),
     }
+
+
+def test_0012_drops_unit_and_classification_and_keeps_that_it_was_classified(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    command.upgrade(alembic_config(url), "0011")
+    with sqlite3.connect(tmp_path / "db.sqlite") as db:
+        for n, outcome in enumerate(("resolved", None)):
+            db.execute(
+                "INSERT INTO reporters (lookup_id, designation, public_key, secret_key, status, "
+                "next_seq, created_on, last_activity_on, keep_copy, counted, path, unit, "
+                "closing_category, outcome) VALUES (?, ?, 'p', 's', 'closed', 1, '2026-01-01', "
+                "'2026-01-01', 0, 1, 'advice', 'Care', 'integrity', ?)",
+                (f"id{n}", f"w w{n}", outcome),
+            )
+    command.upgrade(alembic_config(url), "0012")
+    with sqlite3.connect(tmp_path / "db.sqlite") as db:
+        columns = {row[1] for row in db.execute("PRAGMA table_info(reporters)")}
+        classified = db.execute("SELECT lookup_id, classified FROM reporters ORDER BY 1").fetchall()
+    assert not columns & {"unit", "closing_category", "outcome"}
+    assert classified == [("id0", 1), ("id1", 0)]

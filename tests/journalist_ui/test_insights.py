@@ -42,6 +42,7 @@ def add_counted(ctx: CoreContext, n: int, **fields: object) -> None:
     created = fields.pop("created_on", dt.date(2026, 2, 10))
     values: dict[str, object] = {"counted": True, "path": "advice", "category": "bullying"}
     values.update(fields)
+    unit = values.pop("unit", None)
     with ctx.sessions.begin() as db:
         reporter = Reporter(
             lookup_id=f"stat-{n}",
@@ -54,7 +55,9 @@ def add_counted(ctx: CoreContext, n: int, **fields: object) -> None:
         )
         db.add(reporter)
         db.flush()
-        count_consent(db, reporter)  # as the first message with consent does
+        count_consent(
+            db, reporter, unit=str(unit) if unit else None
+        )  # as the first message with consent does
         if reporter.acknowledged_on is not None:  # as set_status does
             count_acknowledgement(db, reporter, reporter.acknowledged_on)
         if reporter.feedback_given_on is not None:  # as record_feedback does

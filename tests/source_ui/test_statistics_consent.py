@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from kring.core.context import CoreContext
+from kring.core.insights.counters import read_counts
+from kring.core.insights.tables import quarter_of
 from kring.core.models import Reporter, Unit
 from tests.source_ui.conftest import get_codename, submit
 
@@ -37,7 +41,7 @@ def test_form_asks_and_no_answer_means_not_counted(
     assert _reporter(ctx).counted is False
 
 
-def test_yes_and_unit_are_stored(
+def test_yes_and_unit_are_counted_but_the_unit_not_stored_with_the_conversation(
     client: FlaskClient, ctx: CoreContext, confidant_a: int, units: None
 ) -> None:
     get_codename(client)
@@ -45,7 +49,14 @@ def test_yes_and_unit_are_stored(
     assert status == 302
     reporter = _reporter(ctx)
     assert reporter.counted is True
-    assert reporter.unit == "Sales"
+    quarter = quarter_of(reporter.created_on)
+    assert read_counts(ctx)[("unit", "Sales", quarter)] == 1
+    with sqlite3.connect(ctx.settings.database_url.removeprefix("sqlite:///")) as db:
+        columns = [row[1] for row in db.execute("PRAGMA table_info(reporters)")]
+        dump = "\n".join(db.iterdump())
+    assert "unit" not in columns and "outcome" not in columns
+    # The admin's units list and the counter; never a conversation's row.
+    assert dump.count("'Sales'") == 2
 
 
 def test_unknown_unit_or_answer_refused(

@@ -54,19 +54,31 @@ def _raise(db: Session, quarter: str, dimension: str, value: str | None) -> None
     )
 
 
-def count_consent(db: Session, reporter: Reporter) -> None:
-    """Count a new conversation (category, path, unit as reported), if consented."""
+def count_consent(db: Session, reporter: Reporter, *, unit: str | None) -> None:
+    """Count a new conversation (category, path, unit as reported), if consented.
+
+    The unit is passed in, not read from the row: it is never stored with the
+    conversation, only here.
+    """
     if not reporter.counted:
         return
     quarter = quarter_of(reporter.created_on)
     _raise(db, quarter, CATEGORY, reporter.category)
     _raise(db, quarter, PATH, reporter.path)
-    _raise(db, quarter, UNIT, reporter.unit)
+    _raise(db, quarter, UNIT, unit)
 
 
 def count_closing(db: Session, reporter: Reporter, *, category: str, outcome: str) -> None:
-    """Count the first closing classification, in the quarter of the closing day."""
-    if not reporter.counted or reporter.outcome is not None:
+    """Count the first closing classification, in the quarter of the closing day.
+
+    Marks the conversation ``classified`` (also when not counted), so a
+    conversation closed, reopened and closed again is counted once; the
+    category and outcome themselves stay only in the counters.
+    """
+    if reporter.classified:
+        return
+    reporter.classified = True
+    if not reporter.counted:
         return
     quarter = quarter_of(reporter.closed_on or reporter.created_on)
     _raise(db, quarter, CLOSING_CATEGORY, category)
