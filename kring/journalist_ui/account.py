@@ -9,7 +9,8 @@ from werkzeug.wrappers import Response
 from kring.core import accounts, notifications
 from kring.journalist_ui.auth import require_login, require_viewer
 from kring.journalist_ui.formatting import fingerprint_groups
-from kring.journalist_ui.state import core, state
+from kring.journalist_ui.state import state
+from kring.web.context import core
 
 bp = Blueprint("account", __name__, url_prefix="/<lang>/account")
 

@@ -11,7 +11,8 @@ from kring.core import units as units_service
 from kring.core.errors import InvalidChoice
 from kring.journalist_ui import labels
 from kring.journalist_ui.auth import fresh_totp, require_admin
-from kring.journalist_ui.state import core, state
+from kring.journalist_ui.state import state
+from kring.web.context import core
 
 bp = Blueprint("admin", __name__, url_prefix="/<lang>/admin")
 

@@ -25,6 +25,7 @@ from kring.core.settings import Settings
 from kring.crypto.errors import InvalidPublicKey
 from kring.journalist_ui import formatting, labels
 from kring.journalist_ui.state import JournalistState
+from kring.web.context import install_core
 from kring.web.error_pages import install_error_pages
 from kring.web.i18n import install_i18n
 from kring.web.logging_setup import configure_logging
@@ -70,7 +71,7 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
     app = Flask(__name__)
     ctx = context or build_context(settings)
     options = load_options(ctx)
-    app.extensions["kring"] = ctx
+    install_core(app, ctx)
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_NAME="kring_journalist",

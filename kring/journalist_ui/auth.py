@@ -34,7 +34,8 @@ from werkzeug.wrappers import Response
 from kring.core import accounts
 from kring.core.models import Confidant
 from kring.journalist_ui.formatting import fingerprint_groups
-from kring.journalist_ui.state import core, state
+from kring.journalist_ui.state import state
+from kring.web.context import core
 
 bp = Blueprint("auth", __name__, url_prefix="/<lang>")
 
@@ -59,14 +60,6 @@ def load_account() -> None:
     g.account = account
 
 
-def _check_language() -> None:
-    if g.get("lang_invalid"):
-        abort(404)
-
-
-bp.before_request(_check_language)
-
-
 def _not_logged_in() -> NoReturn:
     """A first visit (no session cookie at all) goes to the login page, plainly.
 
@@ -81,7 +74,6 @@ def _not_logged_in() -> NoReturn:
 
 def require_viewer() -> Confidant:
     """Any enrolled, logged-in account, insights viewers included (insights, own account)."""
-    _check_language()
     account: Confidant | None = g.get("account")
     if account is None:
         _not_logged_in()
@@ -214,7 +206,6 @@ def logout() -> Response:
 
 
 def _session_account() -> Confidant:
-    _check_language()
     account: Confidant | None = g.get("account")
     if account is None:
         _not_logged_in()

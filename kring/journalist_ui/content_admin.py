@@ -46,7 +46,7 @@ from kring.core.content_media import (
     media_dir,
 )
 from kring.journalist_ui.auth import require_admin
-from kring.journalist_ui.state import core
+from kring.web.context import core
 
 bp = Blueprint(
     "content_admin", __name__, url_prefix="/<lang>/admin/content", template_folder="templates"

@@ -23,8 +23,8 @@ from kring.core import inbox as inbox_service
 from kring.core.models import Category, ConversationStatus, Outcome, ReporterPath
 from kring.journalist_ui.auth import fresh_totp, require_login
 from kring.journalist_ui.formatting import day as format_day
-from kring.journalist_ui.state import core
 from kring.journalist_ui.streaming import stream_bundle
+from kring.web.context import core
 
 # Ciphertext is streamed in these pieces: memory stays flat for any file size.
 _DOWNLOAD_CHUNK = 1024 * 1024

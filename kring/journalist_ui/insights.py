@@ -33,7 +33,7 @@ from kring.core.models import Category, Outcome, ReporterPath
 from kring.journalist_ui import labels
 from kring.journalist_ui.auth import require_viewer
 from kring.journalist_ui.formatting import decimal
-from kring.journalist_ui.state import core
+from kring.web.context import core
 
 bp = Blueprint("insights", __name__, url_prefix="/<lang>/insights")
 

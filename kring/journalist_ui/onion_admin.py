@@ -9,8 +9,8 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from kring.core.instance_settings import load_options
 from kring.journalist_ui.auth import require_admin
-from kring.journalist_ui.state import core
 from kring.onion.layout import OnionLayout, OnionLayoutUnreadable
+from kring.web.context import core
 from kring.web.onion_layout import onion_layout
 from kring.web.poster import poster_pdf, poster_png
 

@@ -35,8 +35,3 @@ def state() -> JournalistState:
     """The running app's state."""
     found: JournalistState = current_app.extensions["kring_journalist"]
     return found
-
-
-def core() -> CoreContext:
-    """The running app's core context."""
-    return state().ctx

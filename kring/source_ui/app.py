@@ -15,6 +15,7 @@ from kring.core.settings import Settings
 from kring.source_ui.browser_hints import reached_outside_onion
 from kring.source_ui.labels import category_labels, path_labels
 from kring.source_ui.once import OnceTokens, new_form_token
+from kring.web.context import install_core
 from kring.web.dates import day
 from kring.web.error_pages import install_error_pages
 from kring.web.i18n import install_i18n
@@ -36,7 +37,7 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
     configure_logging()
     app = Flask(__name__)
     ctx = context or build_context(settings)
-    app.extensions["kring"] = ctx
+    install_core(app, ctx)
     app.extensions["kring_once"] = OnceTokens()
     app.config.update(
         SECRET_KEY=settings.secret_key,

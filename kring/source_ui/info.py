@@ -10,26 +10,15 @@ response carries.
 from __future__ import annotations
 
 from babel import Locale, UnknownLocaleError
-from flask import Blueprint, abort, current_app, g, render_template, send_file
+from flask import Blueprint, abort, render_template, send_file
 from werkzeug.wrappers import Response
 
 from kring.core import content
-from kring.core.context import CoreContext
+from kring.web.context import core
 from kring.web.i18n import current_language
 
 bp = Blueprint("info", __name__, url_prefix="/<lang>")
 media_bp = Blueprint("media", __name__)
-
-
-def _ctx() -> CoreContext:
-    ctx: CoreContext = current_app.extensions["kring"]
-    return ctx
-
-
-@bp.before_request
-def _check_language() -> None:
-    if g.get("lang_invalid"):
-        abort(404)
 
 
 def language_name(code: str, in_language: str) -> str:
@@ -50,8 +39,8 @@ def _helpers() -> dict[str, object]:
 def index() -> str:
     """Everything a reporter can read, in one list."""
     lang = current_language()
-    pages = content.list_pages(_ctx(), lang, kind="page")
-    topics = content.list_pages(_ctx(), lang, kind="topic")
+    pages = content.list_pages(core(), lang, kind="page")
+    topics = content.list_pages(core(), lang, kind="topic")
     return render_template("source/info/index.html", pages=pages, topics=topics)
 
 
@@ -69,7 +58,7 @@ def conduct_version(number: int) -> str:
 
 def _conduct_page(number: int | None) -> str:
     try:
-        version = content.conduct_version(_ctx(), current_language(), number)
+        version = content.conduct_version(core(), current_language(), number)
     except content.ContentNotFound:
         abort(404)
     return render_template("source/info/conduct.html", version=version)
@@ -78,7 +67,7 @@ def _conduct_page(number: int | None) -> str:
 @bp.get("/info/code-of-conduct/history")
 def conduct_history() -> str:
     """Every version of the code of conduct with its summary of changes."""
-    versions = content.conduct_history(_ctx(), current_language())
+    versions = content.conduct_history(core(), current_language())
     if not versions:
         abort(404)
     return render_template("source/info/conduct_history.html", versions=versions)
@@ -90,7 +79,7 @@ def page(slug: str) -> str:
     if not content.SLUG_RE.match(slug):
         abort(404)
     try:
-        view = content.get_page(_ctx(), slug, current_language())
+        view = content.get_page(core(), slug, current_language())
     except content.ContentNotFound:
         abort(404)
     return render_template("source/info/page.html", page=view)
@@ -99,7 +88,7 @@ def page(slug: str) -> str:
 @bp.get("/confidants/")
 def confidants() -> str:
     """Who the confidants are; each links to a full profile."""
-    profiles = content.list_profiles(_ctx(), current_language())
+    profiles = content.list_profiles(core(), current_language())
     return render_template("source/info/confidants.html", profiles=profiles)
 
 
@@ -107,7 +96,7 @@ def confidants() -> str:
 def confidant(confidant_id: int) -> str:
     """One confidant: photo, intro and transcript, languages, what they write down."""
     try:
-        profile = content.get_profile(_ctx(), confidant_id, current_language())
+        profile = content.get_profile(core(), confidant_id, current_language())
     except content.ContentNotFound:
         abort(404)
     return render_template("source/info/confidant.html", profile=profile)
@@ -121,7 +110,7 @@ def media(name: str) -> Response:
     ``Cache-Control: no-store`` keeps it out of the browser's cache.
     """
     try:
-        path, mime = content.media_file(_ctx(), name)
+        path, mime = content.media_file(core(), name)
     except content.ContentNotFound:
         abort(404)
     return send_file(path, mimetype=mime, conditional=True, etag=False, max_age=None)

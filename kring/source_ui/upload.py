@@ -47,6 +47,13 @@ class UploadError(Exception):
         self.status = status
 
 
+class BadCsrf(UploadError):
+    """The form's security token is missing its match, forged or expired."""
+
+    def __init__(self) -> None:
+        super().__init__("the form's security token is not valid", 400)
+
+
 class TooLarge(UploadError):
     """The submission is larger than the instance allows."""
 

@@ -26,7 +26,6 @@ from wtforms import ValidationError
 from kring.core import reporting
 from kring.core.codenames import MalformedCodename
 from kring.core.confidants import list_confidants
-from kring.core.context import CoreContext
 from kring.core.disk_room import NoRoom, refusal
 from kring.core.errors import (
     EmptySubmission,
@@ -50,6 +49,7 @@ from kring.source_ui.once import OnceTokens
 from kring.source_ui.refill import FormEcho
 from kring.source_ui.upload import (
     READ_CHUNK,
+    BadCsrf,
     ClientGone,
     TooLarge,
     TooSlow,
@@ -58,6 +58,7 @@ from kring.source_ui.upload import (
     salvage_fields,
 )
 from kring.web.body import UploadPace, iter_body
+from kring.web.context import core
 from kring.web.i18n import current_language
 
 bp = Blueprint("source", __name__, url_prefix="/<lang>")
@@ -66,15 +67,8 @@ bp = Blueprint("source", __name__, url_prefix="/<lang>")
 BUSY_HEADERS = {"Retry-After": "60"}
 
 
-def _ctx() -> CoreContext:
-    ctx: CoreContext = current_app.extensions["kring"]
-    return ctx
-
-
 @bp.before_request
 def _load_reporter() -> None:
-    if g.get("lang_invalid"):
-        abort(404)
     lookup_id = session.get("lookup_id")
     passphrase = session.get("passphrase")
     g.reporter_secrets = (
@@ -122,7 +116,7 @@ def codename() -> Any:
         word_language = current_language()
     draft = _draft_from_form() if request.method == "POST" else None
     try:
-        new_codename, secrets_ = reporting.new_codename(_ctx(), word_language)
+        new_codename, secrets_ = reporting.new_codename(core(), word_language)
     except KdfBusy:
         page = render_template(
             "source/busy.html", word_language=word_language, to=_chosen_confidant(), draft=draft
@@ -161,7 +155,7 @@ def login() -> Any:
         return _login_page(200, typed=raw, visible=request.form["reveal"] == "1", draft=draft)
     visible = request.form.get("visible") == "1"
     try:
-        secrets_ = reporting.login(_ctx(), raw)
+        secrets_ = reporting.login(core(), raw)
     except MalformedCodename as exc:
         return _login_page(
             400, error=codename_problem(exc), typed=raw, visible=visible, draft=draft
@@ -232,11 +226,11 @@ def codename_problem(exc: MalformedCodename) -> str:
 
 
 def _draft_from_form() -> FormEcho | None:
-    return FormEcho.from_draft_fields(request.form, max_message=_ctx().settings.max_message_chars)
+    return FormEcho.from_draft_fields(request.form, max_message=core().settings.max_message_chars)
 
 
 def _form_context(secrets_: ReporterSecrets, **extra: Any) -> dict[str, Any]:
-    ctx = _ctx()
+    ctx = core()
     path = reporting.current_path(ctx, secrets_)
     first = path is None
     options = load_options(ctx)
@@ -259,7 +253,7 @@ def _form_context(secrets_: ReporterSecrets, **extra: Any) -> dict[str, Any]:
 def submit() -> Any:
     """The form for a first message (later messages are sent from the conversation)."""
     secrets_ = _require_reporter()
-    if reporting.has_conversation(_ctx(), secrets_):
+    if reporting.has_conversation(core(), secrets_):
         return redirect(url_for("source.conversation"))
     return render_template(
         "source/submit.html", preselect=_chosen_confidant(), **_form_context(secrets_)
@@ -279,8 +273,8 @@ def resume() -> Any:
 def _form_refilled(secrets_: ReporterSecrets, draft: FormEcho) -> Any:
     """The form the reporter was writing, refilled: nothing is sent until they press Send."""
     flash(_("Your message has not been sent yet. Check it below and press “Send securely”."))
-    if reporting.has_conversation(_ctx(), secrets_):
-        view = reporting.load_conversation(_ctx(), secrets_)
+    if reporting.has_conversation(core(), secrets_):
+        view = reporting.load_conversation(core(), secrets_)
         return render_template(
             "source/conversation.html", view=view, refill=draft, **_form_context(secrets_)
         )
@@ -288,10 +282,11 @@ def _form_refilled(secrets_: ReporterSecrets, draft: FormEcho) -> Any:
 
 
 def _check_csrf(token: str) -> None:
+    """Raise BadCsrf unless ``token`` is this session's valid CSRF token."""
     try:
         validate_csrf(token)
     except ValidationError as exc:
-        raise UploadError("csrf", 400) from exc
+        raise BadCsrf from exc
 
 
 # How much of a refused body is read to give the reporter their text back:
@@ -301,7 +296,7 @@ _SALVAGE_SECONDS = 3.0
 
 
 def _salvage(chunks: Iterator[bytes]) -> FormEcho:
-    ctx = _ctx()
+    ctx = core()
     max_message = ctx.settings.max_message_chars * 4
     sock = request.environ.get("gunicorn.socket")
     previous = sock.gettimeout() if isinstance(sock, socket.socket) else None
@@ -328,7 +323,7 @@ def submit_post() -> Any:
     Every refusal answers with the form again, refilled with what the reporter
     chose and typed (files excepted); a replayed form is stored once.
     """
-    ctx = _ctx()
+    ctx = core()
     chunks = iter_body(request.environ, request.stream, READ_CHUNK, _upload_pace())
     secrets_: ReporterSecrets | None = g.reporter_secrets
     if secrets_ is None:
@@ -365,25 +360,8 @@ def submit_post() -> Any:
         return _submit_error("too_large", 413, echo)
     except TooSlow:
         return render_template("source/too_slow.html"), 408
-    except ClientGone:
-        return _submit_error("interrupted", 400, echo)
-    except UploadError as exc:
-        return _submit_error("csrf" if str(exc) == "csrf" else "bad_upload", exc.status, echo)
-    except EmptySubmission:
-        return _submit_error("empty", 400, echo)
-    except MessageTooLong:
-        return _submit_error("message_too_long", 413, echo)
-    except InvalidFileName:
-        return _submit_error("bad_file_name", 400, echo)
-    except (UnknownRecipient, InvalidChoice):
-        return _submit_error("bad_choice", 400, echo)
-    except NoRecipientAvailable:
-        return _submit_error("no_recipient", 503, echo)
-    except SubmissionFailed:
-        return _submit_error("not_sent", 503, echo)
-    except KdfBusy:
-        # The first submission's key pair found the pool full.
-        return _submit_error("busy", 503, echo)
+    except SUBMIT_REFUSALS as exc:
+        return _submit_error(*submit_refusal_page(exc), echo)
     finally:
         draft.discard()
         if claimed and not draft.committed:
@@ -391,6 +369,39 @@ def submit_post() -> Any:
     session["new"] = False
     flash(_("Your message was sent. Come back with your codename to read replies."))
     return redirect(url_for("source.conversation", _anchor="notices"))
+
+
+# Named refusals of a submission -> (error page kind, status); ``None`` takes
+# the status the upload parser chose (400 or 413). Looked up along the
+# exception's classes, so a subclass (ClientGone, BadCsrf) wins over UploadError.
+# TooLarge and TooSlow are answered before this map: they salvage the text or
+# show their own page.
+SUBMIT_ERROR_PAGES: dict[type[Exception], tuple[str, int | None]] = {
+    ClientGone: ("interrupted", 400),
+    BadCsrf: ("csrf", 400),
+    UploadError: ("bad_upload", None),
+    EmptySubmission: ("empty", 400),
+    MessageTooLong: ("message_too_long", 413),
+    InvalidFileName: ("bad_file_name", 400),
+    UnknownRecipient: ("bad_choice", 400),
+    InvalidChoice: ("bad_choice", 400),
+    NoRecipientAvailable: ("no_recipient", 503),
+    SubmissionFailed: ("not_sent", 503),
+    # The first submission's key pair found the key-derivation pool full.
+    KdfBusy: ("busy", 503),
+}
+SUBMIT_REFUSALS = tuple(SUBMIT_ERROR_PAGES)
+
+
+def submit_refusal_page(exc: Exception) -> tuple[str, int]:
+    """The error page kind and status for a refused submission (see the map above)."""
+    for cls in type(exc).__mro__:
+        if cls in SUBMIT_ERROR_PAGES:
+            kind, status = SUBMIT_ERROR_PAGES[cls]
+            if status is None:
+                status = exc.status if isinstance(exc, UploadError) else 400
+            return kind, status
+    raise LookupError(type(exc).__name__)  # unreachable: only SUBMIT_REFUSALS are caught
 
 
 def _session_ended(echo: FormEcho) -> tuple[str, int]:
@@ -403,7 +414,7 @@ def _session_ended(echo: FormEcho) -> tuple[str, int]:
 
 
 def _upload_pace() -> UploadPace:
-    s = _ctx().settings
+    s = core().settings
     return UploadPace(
         read_timeout_s=s.upload_read_timeout_seconds,
         min_bytes_per_s=s.upload_min_bytes_per_second,
@@ -425,7 +436,7 @@ def _submit_error(kind: str, status: int, echo: FormEcho | None = None) -> tuple
 def conversation() -> Any:
     """What the reporter sent (days and file names) and every reply, decrypted."""
     secrets_ = _require_reporter()
-    ctx = _ctx()
+    ctx = core()
     try:
         view = reporting.load_conversation(ctx, secrets_)
     except UnknownCodename:
@@ -443,7 +454,7 @@ def keep_copy() -> Any:
     if keep not in ("yes", "no"):
         abort(400)
     try:
-        reporting.set_keep_copy(_ctx(), secrets_, keep=keep == "yes")
+        reporting.set_keep_copy(core(), secrets_, keep=keep == "yes")
     except UnknownCodename:
         abort(404)
     if keep == "yes":
@@ -458,7 +469,7 @@ def delete_reply(item_id: int) -> Any:
     """Remove one reply from the reporter's view (the confidant's record keeps it)."""
     secrets_ = _require_reporter()
     try:
-        reporting.delete_reply(_ctx(), secrets_, item_id)
+        reporting.delete_reply(core(), secrets_, item_id)
     except (ItemNotFound, UnknownCodename):
         abort(404)
     flash(
@@ -483,7 +494,7 @@ def delete_everything() -> Any:
     secrets_ = _require_reporter()
     if request.form.get("confirm") != "yes":
         return render_template("source/delete.html", error=_("Tick the box to confirm.")), 400
-    reporting.delete_conversation(_ctx(), secrets_)
+    reporting.delete_conversation(core(), secrets_)
     current_app.extensions["kring_once"].forget(secrets_.lookup_id)
     _end_session()
     return render_template("source/deleted.html")

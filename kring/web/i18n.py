@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, abort, g, request
 from flask_babel import Babel
 
 LANGUAGES = ("en", "nl", "es")
@@ -38,6 +38,13 @@ def install_i18n(app: Flask, default_language: str) -> Babel:
             first = request.path.split("/", 2)[1]
             if first in LANGUAGES:
                 g.lang = first
+
+    @app.before_request
+    def _unknown_language_is_404() -> None:
+        # Once for every page whose address starts with a language: an
+        # unknown one (/xx/...) is a 404 before CSRF, login or any view runs.
+        if g.get("lang_invalid"):
+            abort(404)
 
     @app.url_value_preprocessor
     def _pull_lang(_endpoint: str | None, values: dict[str, Any] | None) -> None:

@@ -1,0 +1,43 @@
+"""The web layer both apps are built on: one core accessor, one language check.
+
+Both apps are built for real on this test's instance (real SQLite, real
+settings) and driven with Flask's test client.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from kring import journalist_ui, source_ui
+from kring.core.context import CoreContext
+from kring.web.context import core
+
+
+@pytest.fixture(params=["source_ui", "journalist_ui"])
+def app(request: pytest.FixtureRequest, ctx: CoreContext) -> Flask:
+    """Each app in turn, on this test's instance."""
+    factory = source_ui.create_app if request.param == "source_ui" else journalist_ui.create_app
+    application = factory(ctx.settings, context=ctx)
+    application.config["TESTING"] = True
+    return application
+
+
+def test_views_reach_the_context_the_app_was_built_with(app: Flask, ctx: CoreContext) -> None:
+    with app.test_request_context("/en/"):
+        assert core() is ctx
+
+
+@pytest.mark.parametrize("path", ["/xx/", "/de/login", "/xx/admin/content/", "/zz/codename"])
+def test_an_unknown_language_is_a_404_page(app: Flask, path: str) -> None:
+    with app.test_client().get(path) as response:
+        assert response.status_code == 404
+        html = response.get_data(as_text=True)
+    assert "<!doctype html>" in html.lower() and "Traceback" not in html
+
+
+def test_an_unknown_language_is_a_404_before_the_csrf_check(app: Flask) -> None:
+    """A form posted to /xx/ gets the same 404 as a page there, not a 400 about the form."""
+    for path in ("/xx/login", "/xx/submit", "/xx/admin/accounts"):
+        with app.test_client().post(path, data={"anything": "1"}) as response:
+            assert response.status_code == 404, path
