@@ -25,6 +25,7 @@ from kring.core.settings import Settings
 from kring.crypto.errors import InvalidPublicKey
 from kring.journalist_ui import formatting, labels
 from kring.journalist_ui.state import JournalistState
+from kring.readable import human_size
 from kring.web.context import install_core
 from kring.web.error_pages import install_error_pages
 from kring.web.i18n import install_i18n
@@ -139,8 +140,9 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
         }
 
     app.add_template_filter(formatting.fingerprint_groups, "fingerprint")
-    app.add_template_filter(formatting.human_size, "size")
-    app.add_template_filter(formatting.plain_size, "bytes")
+    app.add_template_filter(formatting.item_size, "size")
+    # No bucket: a store's use, a disk's free space.
+    app.add_template_filter(human_size, "bytes")
     app.add_template_filter(formatting.day, "day")
     app.add_template_filter(formatting.decimal, "decimal")
     app.add_template_filter(labels.quarter_label, "quarter")

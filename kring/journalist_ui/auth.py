@@ -35,6 +35,7 @@ from kring.core import accounts
 from kring.core.models import Confidant
 from kring.journalist_ui.formatting import fingerprint_groups
 from kring.journalist_ui.state import state
+from kring.readable import group_by_four
 from kring.web.context import core
 
 bp = Blueprint("auth", __name__, url_prefix="/<lang>")
@@ -269,7 +270,7 @@ def _enrol_page(error: str | None, status: int, *, secret: str | None = None) ->
     return render_template(
         "journalist/enrol.html",
         error=error,
-        secret=_grouped(secret) if secret else None,
+        secret=group_by_four(secret) if secret else None,
         qr=qr,
         shown_before=secret is None and bool(account.totp_secret),
     ), status
@@ -315,10 +316,6 @@ def enrol_new_key() -> Response:
     _enrolling_account()
     session.pop("enrol_shown", None)
     return redirect(url_for("auth.enrol"))
-
-
-def _grouped(secret: str) -> str:
-    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 def qr_svg(data: str) -> bytes:

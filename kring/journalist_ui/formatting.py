@@ -4,32 +4,21 @@ from __future__ import annotations
 
 from flask_babel import format_decimal
 
+from kring.readable import group_by_four, human_size
 from kring.web.dates import day as shared_day
 
 
 def fingerprint_groups(fingerprint: str | None) -> str:
     """``"0123ABCD..."`` -> ``"0123 ABCD ..."`` (easier to compare aloud)."""
-    if not fingerprint:
-        return ""
-    return " ".join(fingerprint[i : i + 4] for i in range(0, len(fingerprint), 4))
+    return group_by_four(fingerprint) if fingerprint else ""
 
 
-def human_size(size: int) -> str:
-    """Bytes as a short human number (decimal units).
+def item_size(size: int) -> str:
+    """An item's stored size, in decimal units (kring.readable.human_size).
 
     Item sizes are buckets (kring.core.sizes), so they are shown as "≤ 2.0 MB".
     """
-    return "≤ " + plain_size(size) if size else plain_size(size)
-
-
-def plain_size(size: int) -> str:
-    """Bytes as a short human number, no bucket (a store's use, a disk's free space)."""
-    value = float(size)
-    for unit in ("B", "kB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{size} B"
+    return "≤ " + human_size(size) if size else human_size(size)
 
 
 day = shared_day  # one day format for both apps (kring.web.dates)

@@ -10,13 +10,14 @@ from pathlib import Path
 from kring.crypto.bundle import BundleLimits, ManifestItem, open_bundle
 from kring.crypto.errors import BundleError, CryptoError, KeyGenerationFailed
 from kring.crypto.gpg import GpgHome
+from kring.readable import human_size
 from kring.workstation.authorship import describe
 from kring.workstation.checks import check_gpg_home, check_network, check_swap
 from kring.workstation.export import Mat2NotInstalled, export_cleaned
 from kring.workstation.home import default_home_path, secret_key_fingerprints, secret_key_ids
 from kring.workstation.keygen import fingerprint_qr, format_fingerprint, generate_confidant_key
 from kring.workstation.opening import OpenAborted, open_bundle_into
-from kring.workstation.progress import SHOW_FROM_BYTES, ProgressBar, human_size
+from kring.workstation.progress import SHOW_FROM_BYTES, ProgressBar
 from kring.workstation.prompts import (
     PassphraseError,
     ask_new_passphrase,

@@ -10,6 +10,7 @@ from typing import Literal
 
 from kring.crypto.errors import KeyGenerationFailed
 from kring.crypto.gpg import GpgHome, pipe_with_content
+from kring.readable import group_by_four
 from kring.workstation.home import secret_key_fingerprints
 
 Algorithm = Literal["cv25519", "rsa4096"]
@@ -25,7 +26,7 @@ class ConfidantKey:
 
 def format_fingerprint(fingerprint: str) -> str:
     """Group a fingerprint in blocks of four for reading aloud and comparing."""
-    return " ".join(fingerprint[i : i + 4] for i in range(0, len(fingerprint), 4))
+    return group_by_four(fingerprint)
 
 
 def fingerprint_qr(fingerprint: str) -> str:

@@ -28,10 +28,10 @@ from kring.crypto.errors import (
 )
 from kring.crypto.gpg import GpgHome
 from kring.crypto.signing import public_keyring
+from kring.readable import human_size
 from kring.workstation.authorship import Authorship, judge_reporter_item
 from kring.workstation.filenames import free_path, sanitise_filename
 from kring.workstation.home import secret_key_ids
-from kring.workstation.progress import human_size
 from kring.workstation.transcript import TranscriptEntry, render_html, render_text
 
 FILES_FOLDER = "files"

@@ -5,18 +5,10 @@ from __future__ import annotations
 import time
 from typing import TextIO
 
+from kring.readable import human_size
+
 SHOW_FROM_BYTES = 4 * 1024 * 1024
 _WIDTH = 30
-
-
-def human_size(size: int) -> str:
-    """Bytes as B, KB, MB or GB (decimal, as file managers show them)."""
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{value:.1f} GB"
 
 
 class ProgressBar:

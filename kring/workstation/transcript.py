@@ -9,8 +9,8 @@ import urllib.parse
 from collections.abc import Iterator, Sequence
 from itertools import groupby
 
+from kring.readable import human_size
 from kring.workstation.authorship import NOT_FROM_REPORTER, Authorship, describe
-from kring.workstation.progress import human_size
 
 # The page is opened from disk in a browser: forbid every script, frame,
 # image and network request; only the embedded stylesheet may apply.

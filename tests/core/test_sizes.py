@@ -12,7 +12,7 @@ from kring.core.context import CoreContext
 from kring.core.db import alembic_config
 from kring.core.models import Item
 from kring.core.sizes import size_bucket
-from kring.journalist_ui.formatting import human_size
+from kring.journalist_ui.formatting import item_size
 from tests.journalist_ui.conftest import write_report
 
 
@@ -27,7 +27,7 @@ def test_buckets_follow_the_1_2_5_series() -> None:
     ]
     assert size_bucket(1_234_567) == 2_000_000
     assert size_bucket(4_999_999_999) == 5_000_000_000
-    assert human_size(2_000_000) == "≤ 2.0 MB"
+    assert item_size(2_000_000) == "≤ 2.0 MB"
 
 
 def test_stored_items_keep_only_their_bucket(ctx: CoreContext, confidant_a: int) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kring.readable import human_size
 from kring.workstation.app.i18n import Translator
 from kring.workstation.app.jobs import Job, Progress
 from kring.workstation.app.messages import Problem, all_for_another_key, item_refused
@@ -31,7 +32,6 @@ from kring.workstation.app.setup_page import ask_folder
 from kring.workstation.app.widgets import MessageBar, Page, heading, wrapped
 from kring.workstation.authorship import Authorship
 from kring.workstation.export import ExportResult, Mat2NotInstalled, export_cleaned
-from kring.workstation.progress import human_size
 from kring.workstation.transcript import TranscriptEntry
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",

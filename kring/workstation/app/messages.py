@@ -18,9 +18,9 @@ from kring.crypto.errors import (
     UnknownBundleVersion,
     UnsafeBundleEntry,
 )
+from kring.readable import human_size
 from kring.workstation.app.i18n import Translator
 from kring.workstation.opening import OpenAborted
-from kring.workstation.progress import human_size
 
 
 @dataclasses.dataclass(frozen=True)

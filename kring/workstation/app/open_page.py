@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from kring.crypto.bundle import BundleManifest, ManifestItem, open_bundle
 from kring.crypto.errors import BundleError
 from kring.crypto.gpg import GpgHome
+from kring.readable import human_size
 from kring.workstation.app.i18n import Translator
 from kring.workstation.app.jobs import Job, Progress
 from kring.workstation.app.messages import Problem, bundle_refused, open_failed
@@ -31,7 +32,6 @@ from kring.workstation.app.setup_page import ask_folder
 from kring.workstation.app.widgets import MessageBar, Page, heading, wrapped
 from kring.workstation.home import secret_key_ids
 from kring.workstation.opening import OpenCancelled, OpenReport, open_bundle_into
-from kring.workstation.progress import human_size
 
 
 @dataclasses.dataclass(frozen=True)

@@ -126,7 +126,7 @@ def test_open_shows_the_transcript_and_files_and_exports_a_cleaned_copy(
     ]
     assert rows[0][:2] == ["foto kantine.jpg", "Image (JPG)"]
     assert rows[1][:2] == ["export.bin", "BIN file"]
-    assert rows[1][2] == "1.3 KB"
+    assert rows[1][2] == "1.3 kB"
     screenshot(window, "conversation-en")
 
     # Double-clicking or activating a file or the transcript opens nothing: the app never
