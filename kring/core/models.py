@@ -312,6 +312,22 @@ class InsightCount(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class InsightSnapshot(Base):
+    """One finished quarter's published statistics, frozen once (never recomputed).
+
+    ``tables`` is the JSON of the already-suppressed one-quarter tables
+    (kring.core.insights.snapshots); ``k`` the threshold they were suppressed
+    with. An admin changing k later leaves this row as it is.
+    """
+
+    __tablename__ = "insight_snapshots"
+
+    quarter: Mapped[str] = mapped_column(String(7), primary_key=True)
+    k: Mapped[int] = mapped_column(Integer)
+    frozen_on: Mapped[dt.date] = mapped_column(Date)
+    tables: Mapped[str] = mapped_column(Text)
+
+
 class Outcome(enum.StrEnum):
     """How a confidant classifies a closed conversation."""
 

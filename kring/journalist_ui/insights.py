@@ -17,19 +17,16 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from kring.core.insights.charts import bar_chart_svg, trend_chart_svg
-from kring.core.insights.counters import read_counts
 from kring.core.insights.report_pdf import ReportSection, annual_report_pdf
+from kring.core.insights.snapshots import Snapshot, published_snapshots, year_view
 from kring.core.insights.suppression import PublishedTable
 from kring.core.insights.tables import (
     NO_VALUE,
     OTHER_UNIT,
     AnnualTables,
-    annual_tables,
-    published_quarters,
 )
 from kring.core.insights.tables import table_csv as to_csv
 from kring.core.instance_settings import load_options
-from kring.core.models import Category, Outcome, ReporterPath
 from kring.journalist_ui import labels
 from kring.journalist_ui.auth import require_viewer
 from kring.journalist_ui.formatting import decimal
@@ -93,20 +90,21 @@ def _k() -> int:
     return load_options(core()).insights_k
 
 
+def _published(year: int) -> tuple[AnnualTables, list[Snapshot]]:
+    """The year's frozen quarters side by side (freezing any newly due one)."""
+    snapshots = published_snapshots(core(), year)
+    return year_view(year, snapshots), snapshots
+
+
 def compute(year: int) -> AnnualTables:
-    """The year's published tables (counted conversations only, suppressed)."""
-    ctx = core()
-    return annual_tables(
-        read_counts(ctx),
-        year=year,
-        k=_k(),
-        categories=[c.value for c in Category],
-        paths=[p.value for p in ReporterPath],
-        outcomes=[o.value for o in Outcome],
-        quarters=published_quarters(
-            year, today=ctx.today(), delay_days=ctx.settings.insights_publication_delay_days
-        ),
-    )
+    """The year's published tables: frozen snapshots only, never recomputed."""
+    return _published(year)[0]
+
+
+def _shown_k(snapshots: list[Snapshot]) -> int:
+    """The k the shown numbers were suppressed with (the setting if none is shown yet)."""
+    ks = {s.k for s in snapshots}
+    return max(ks) if ks else _k()
 
 
 def _table(tables: AnnualTables, name: str) -> PublishedTable:
@@ -135,8 +133,9 @@ def _shown(tables: AnnualTables) -> list[Shown]:
 
 
 def _context(year: int) -> dict[str, Any]:
-    tables = compute(year)
-    k = _k()
+    tables, snapshots = _published(year)
+    k = _shown_k(snapshots)
+    current_k = _k()
     this_year = core().today().year
     return {
         "year": year,
@@ -147,6 +146,12 @@ def _context(year: int) -> dict[str, Any]:
         "shown": _shown(tables),
         "today": core().today(),
         "delay_days": core().settings.insights_publication_delay_days,
+        "current_k": current_k,
+        "frozen_with_other_k": ", ".join(
+            _("%(quarter)s (k = %(k)s)", quarter=labels.quarter_label(s.quarter), k=s.k)
+            for s in snapshots
+            if s.k != current_k
+        ),
     }
 
 
@@ -173,11 +178,12 @@ def table_csv(year: int, name: str) -> Response:
     year = _year(year)
     if name not in TABLES:
         abort(404)
-    table = _table(compute(year), name)
+    tables, snapshots = _published(year)
+    table = _table(tables, name)
     translated = dataclasses.replace(
         table, row_labels=tuple(_row_label(name, label) for label in table.row_labels)
     )
-    body = to_csv(translated, suppressed=_("<%(k)s", k=_k()))
+    body = to_csv(translated, suppressed=_("<%(k)s", k=_shown_k(snapshots)))
     response = Response(body, mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="kring-insights-{year}-{name}.csv"'
@@ -189,8 +195,8 @@ def _svg(body: str) -> Response:
     return Response(body, mimetype="image/svg+xml")
 
 
-def _chart_svg(tables: AnnualTables, name: str, year: int) -> str:
-    suppressed = _("<%(k)s", k=_k())
+def _chart_svg(tables: AnnualTables, name: str, year: int, k: int) -> str:
+    suppressed = _("<%(k)s", k=k)
     if name == "trend":
         return trend_chart_svg(
             [labels.quarter_label(q) for q in tables.quarters],
@@ -213,7 +219,8 @@ def chart(year: int, name: str) -> Response:
     year = _year(year)
     if name != "trend" and name not in TABLES:
         abort(404)
-    return _svg(_chart_svg(compute(year), name, year))
+    tables, snapshots = _published(year)
+    return _svg(_chart_svg(tables, name, year, _shown_k(snapshots)))
 
 
 @bp.get("/<int:year>/report.pdf")
@@ -221,8 +228,8 @@ def report_pdf(year: int) -> Response:
     """The annual report draft as PDF: the same tables, charts and suppression."""
     require_viewer()
     year = _year(year)
-    tables = compute(year)
-    k = _k()
+    tables, snapshots = _published(year)
+    k = _shown_k(snapshots)
 
     def median(value: float | None) -> str:
         return _("not enough cases") if value is None else decimal(value)
@@ -234,7 +241,7 @@ def report_pdf(year: int) -> Response:
             rows=shown.rows,
             column_totals=shown.table.column_totals,
             grand_total=shown.table.grand_total,
-            chart_svg=_chart_svg(tables, shown.name, year),
+            chart_svg=_chart_svg(tables, shown.name, year, k),
         )
         for shown in _shown(tables)
     ]
@@ -251,14 +258,20 @@ def report_pdf(year: int) -> Response:
         ],
         sections=sections,
         closing=[
-            _(
-                "Median days to acknowledge a report of wrongdoing: %(value)s",
-                value=median(tables.median_days_to_acknowledgement),
-            ),
-            _(
-                "Median days to feedback on a report of wrongdoing: %(value)s",
-                value=median(tables.median_days_to_feedback),
-            ),
+            line
+            for quarter, ack, feedback in tables.quarter_medians
+            for line in (
+                f"{labels.quarter_label(quarter)}: "
+                + _(
+                    "Median days to acknowledge a report of wrongdoing: %(value)s",
+                    value=median(ack),
+                ),
+                f"{labels.quarter_label(quarter)}: "
+                + _(
+                    "Median days to feedback on a report of wrongdoing: %(value)s",
+                    value=median(feedback),
+                ),
+            )
         ],
         suppressed_marker=_("<%(k)s", k=k),
         total_label=_("Total"),

@@ -12,12 +12,13 @@ import datetime as dt
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from kring.core import accounts, reporting, units
 from kring.core.context import CoreContext
 from kring.core.insights.counters import read_counts
-from kring.core.models import Reporter
+from kring.core.instance_settings import load_options, save_options
+from kring.core.models import InsightCount, InsightSnapshot, Reporter
 from kring.core.retention import run_retention
 from tests.journalist_ui.conftest import (
     Account,
@@ -135,3 +136,39 @@ def test_nothing_published_moves_after_publication(
     with jctx.sessions() as db:
         assert [r.created_on for r in db.scalars(select(Reporter))] == [day[0]]
     assert published(hr) == before
+
+
+def test_quarters_are_frozen_once_and_a_k_change_leaves_them_as_published(
+    jctx: CoreContext, app: Flask, clock: Clock, admin: Account
+) -> None:
+    """Snapshots: frozen at the first request after publication, served as stored; the
+    current quarter never frozen; an empty quarter an honest empty snapshot; a new k only
+    for quarters published from then on, and the page says so."""
+    day = [dt.date(2026, 2, 10)]
+    jctx.today = lambda: day[0]
+    for n in range(3):
+        write_report(jctx, codename(n), message="q1", category="bullying", counted="yes")
+    day[0] = dt.date(2026, 8, 1)  # Q1 and Q2 published; Q3 is current
+    for n in range(3, 6):
+        write_report(jctx, codename(n), message="q3", category="bullying", counted="yes")
+    viewer = make_account(jctx, clock, "hr", role=accounts.Role.INSIGHTS)
+    hr = app.test_client()
+    login(hr, viewer, clock)
+    first = published(hr)
+    assert first["category"].splitlines()[-1] == "total,<5,0,<5"  # Q1's 3 hidden; Q2 empty
+    with jctx.sessions() as db:
+        frozen = {s.quarter: s.k for s in db.scalars(select(InsightSnapshot))}
+    assert frozen == {"2026-Q1": 5, "2026-Q2": 5}  # never the current quarter
+    with jctx.sessions.begin() as db:  # even if the counters changed, nothing is recomputed
+        db.execute(update(InsightCount).values(count=InsightCount.count + 10))
+    assert published(hr) == first
+
+    options = load_options(jctx)
+    save_options(jctx, dataclasses.replace(options, insights_k=3), actor="anna")
+    assert published(hr) == first  # 3 would now be shown, but Q1 and Q2 stay as published
+    with hr.get("/en/insights/?year=2026") as response:
+        page = response.get_data(as_text=True)
+    assert "The threshold is now 3" in page and "Q1 2026 (k = 5)" in page
+    day[0] = dt.date(2026, 10, 20)  # Q3 published now, with k = 3
+    # Q3: its 3 reports plus the 10 added above, frozen from the counters now, with k = 3.
+    assert published(hr)["category"].splitlines()[-1] == "total,<5,0,13,<5"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 
@@ -17,10 +16,8 @@ from kring.core.insights.counters import (
     count_acknowledgement,
     count_consent,
     count_feedback,
-    read_counts,
 )
-from kring.core.insights.tables import annual_tables, table_csv
-from kring.core.models import Category, Item, Outcome, Reporter, ReporterPath
+from kring.core.models import Item, Reporter
 from tests.journalist_ui.conftest import (
     Account,
     Clock,
@@ -159,6 +156,8 @@ def test_tables_suppress_and_show_only_counted(
         add_counted(
             jctx, n, path="wrongdoing", category="integrity", created_on=dt.date(2026, 8, 1)
         )
+    for n in range(40, 45):  # Q3 has 7: its total can be shown, the 2 not
+        add_counted(jctx, n, created_on=dt.date(2026, 8, 2))
     for n in range(14, 40):
         add_counted(jctx, n, counted=False, category="aggression")
     login(client, viewer, clock)
@@ -166,7 +165,7 @@ def test_tables_suppress_and_show_only_counted(
         assert response.status_code == 200
         page = response.get_data(as_text=True)
     assert "Insights 2026" in page
-    assert "<strong>14</strong>" in page  # counted conversations only
+    assert "<strong>19</strong>" in page  # counted conversations only
     assert "&lt;5" in page  # the two integrity cases are hidden
     assert ">2<" not in page
     assert "not enough cases" in page  # 2 reports of wrongdoing < k
@@ -181,24 +180,12 @@ def test_tables_suppress_and_show_only_counted(
         body = response.get_data(as_text=True)
     lines = body.splitlines()
     assert lines[0] == ",2026-Q1,2026-Q2,2026-Q3,2026-Q4,total"
-    assert lines[-1].endswith(",14")
+    assert lines[-1] == "total,12,0,7,0,19"
     integrity = next(line for line in lines if line.startswith('"Integrity'))
     assert integrity.endswith(",<5,0,<5")  # Q3 and the row total hidden
     assert ",2," not in body and not body.rstrip().endswith(",2")
-    expected = table_csv(
-        annual_tables(
-            read_counts(jctx),
-            year=2026,
-            k=5,
-            categories=[c.value for c in Category],
-            paths=[p.value for p in ReporterPath],
-            outcomes=[o.value for o in Outcome],
-        ).by_category,
-        suppressed="<5",
-    )
-    assert [row[1:] for row in csv.reader(io.StringIO(body))] == [
-        row[1:] for row in csv.reader(io.StringIO(expected))
-    ]
+    bullying = next(line for line in lines if line.startswith("Bullying"))
+    assert bullying == "Bullying,12,0,<5,0,<5"  # hidden too: 7 - 5 would give the 2 back
     for name in ("category", "path", "unit", "closing_category", "outcome", "trend"):
         with client.get(f"/en/insights/2026/{name}.svg") as response:
             assert response.status_code == 200, name
@@ -242,7 +229,6 @@ def test_logged_out_is_refused(client: FlaskClient) -> None:
 def test_annual_report_as_pdf(
     jctx: CoreContext, client: FlaskClient, clock: Clock, viewer: Account
 ) -> None:
-    import io
 
     from pypdf import PdfReader
 

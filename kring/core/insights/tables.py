@@ -143,8 +143,9 @@ class AnnualTables:
     by_unit: PublishedTable
     by_closing_category: PublishedTable
     by_outcome: PublishedTable
-    median_days_to_acknowledgement: float | None
-    median_days_to_feedback: float | None
+    # Per quarter: (quarter, median days to acknowledgement, to feedback) of the
+    # reports of wrongdoing; None where fewer than k contribute.
+    quarter_medians: tuple[tuple[str, float | None, float | None], ...]
     wrongdoing_reports: int | None
 
 
@@ -194,13 +195,19 @@ def annual_tables(
             shown, dimension="closing_category", columns=quarters, rows=list(categories), k=k
         ),
         by_outcome=crosstab(shown, dimension="outcome", columns=quarters, rows=list(outcomes), k=k),
-        median_days_to_acknowledgement=_median_of(shown, "days_to_acknowledgement", quarters, k),
-        median_days_to_feedback=_median_of(shown, "days_to_feedback", quarters, k),
-        wrongdoing_reports=_wrongdoing_total(by_path),
+        quarter_medians=tuple(
+            (
+                q,
+                _median_of(shown, "days_to_acknowledgement", [q], k),
+                _median_of(shown, "days_to_feedback", [q], k),
+            )
+            for q in quarters
+        ),
+        wrongdoing_reports=wrongdoing_total(by_path),
     )
 
 
-def _wrongdoing_total(by_path: PublishedTable) -> int | None:
+def wrongdoing_total(by_path: PublishedTable) -> int | None:
     """The number of reports of wrongdoing as the path table publishes it.
 
     Invariant: it is that table's row total, so it went through the same
