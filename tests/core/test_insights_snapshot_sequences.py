@@ -47,13 +47,13 @@ def equations(
             value = table.cells[r][c]
             if value is not None:
                 out.append(([index[(label, quarter)]], value))
-        if table.row_totals[r] is not None:
-            out.append(([index[(label, q)] for q in cols], table.row_totals[r]))  # type: ignore[arg-type]
+        row_total = table.row_totals[r]
+        if row_total is not None:
+            out.append(([index[(label, q)] for q in cols], row_total))
     for c, quarter in enumerate(cols):
-        if table.column_totals[c] is not None:
-            out.append(
-                ([index[(label, quarter)] for label in table.row_labels], table.column_totals[c])
-            )  # type: ignore[arg-type]
+        column_total = table.column_totals[c]
+        if column_total is not None:
+            out.append(([index[(label, quarter)] for label in table.row_labels], column_total))
     if table.grand_total is not None:
         out.append(([index[(lab, q)] for lab in table.row_labels for q in cols], table.grand_total))
     return out

@@ -67,7 +67,7 @@ def _from_json(text: str) -> AnnualTables:
         year=raw["year"],
         quarters=list(raw["quarters"]),
         **{name: _table(raw[name]) for name in TABLE_FIELDS},
-        quarter_medians=tuple(tuple(m) for m in raw["quarter_medians"]),  # type: ignore[arg-type]
+        quarter_medians=tuple((str(q), ack, fb) for q, ack, fb in raw["quarter_medians"]),
         wrongdoing_reports=raw["wrongdoing_reports"],
     )
 
