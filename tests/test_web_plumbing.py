@@ -41,3 +41,11 @@ def test_an_unknown_language_is_a_404_before_the_csrf_check(app: Flask) -> None:
     for path in ("/xx/login", "/xx/submit", "/xx/admin/accounts"):
         with app.test_client().post(path, data={"anything": "1"}) as response:
             assert response.status_code == 404, path
+
+
+def test_both_apps_have_strict_session_cookies_and_expiring_forms(app: Flask) -> None:
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Strict"
+    assert app.config["WTF_CSRF_TIME_LIMIT"] > 0
+    assert app.config["TEMPLATES_AUTO_RELOAD"] is False
+    assert app.config["SESSION_COOKIE_NAME"] in ("kring_source", "kring_journalist")

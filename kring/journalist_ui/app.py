@@ -26,6 +26,7 @@ from kring.crypto.errors import InvalidPublicKey
 from kring.journalist_ui import formatting, labels
 from kring.journalist_ui.state import JournalistState
 from kring.readable import human_size
+from kring.web.app_config import configure_app
 from kring.web.context import install_core
 from kring.web.error_pages import install_error_pages
 from kring.web.i18n import install_i18n
@@ -73,17 +74,13 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
     ctx = context or build_context(settings)
     options = load_options(ctx)
     install_core(app, ctx)
-    app.config.update(
-        SECRET_KEY=settings.secret_key,
-        SESSION_COOKIE_NAME="kring_journalist",
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Strict",
-        SESSION_COOKIE_SECURE=settings.cookie_secure,
-        WTF_CSRF_TIME_LIMIT=options.session_absolute_minutes * 60,
-        WTF_CSRF_SSL_STRICT=False,
+    configure_app(
+        app,
+        settings,
+        cookie_name="kring_journalist",
+        csrf_time_limit_seconds=options.session_absolute_minutes * 60,
         # Replies are text; the public key form is the largest (a few kB).
-        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
-        TEMPLATES_AUTO_RELOAD=False,
+        max_content_length=2 * 1024 * 1024,
     )
     state = JournalistState(ctx=ctx)
     # The session store and the throttle read the state's clock, so a test

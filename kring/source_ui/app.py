@@ -15,6 +15,7 @@ from kring.core.settings import Settings
 from kring.source_ui.browser_hints import reached_outside_onion
 from kring.source_ui.labels import category_labels, path_labels
 from kring.source_ui.once import OnceTokens, new_form_token
+from kring.web.app_config import configure_app
 from kring.web.context import install_core
 from kring.web.dates import day
 from kring.web.error_pages import install_error_pages
@@ -39,18 +40,13 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
     ctx = context or build_context(settings)
     install_core(app, ctx)
     app.extensions["kring_once"] = OnceTokens()
-    app.config.update(
-        SECRET_KEY=settings.secret_key,
-        SESSION_COOKIE_NAME="kring_source",
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Strict",
-        SESSION_COOKIE_SECURE=settings.cookie_secure,
-        WTF_CSRF_TIME_LIMIT=settings.csrf_time_limit_seconds,
-        # The CSRF check of the streaming submit view happens inside the view,
-        # after the small fields arrived (see upload.py).
-        WTF_CSRF_SSL_STRICT=False,
-        MAX_CONTENT_LENGTH=None,
-        TEMPLATES_AUTO_RELOAD=False,
+    configure_app(
+        app,
+        settings,
+        cookie_name="kring_source",
+        csrf_time_limit_seconds=settings.csrf_time_limit_seconds,
+        # The submit view streams and caps its body itself (upload.py).
+        max_content_length=None,
     )
     app.session_interface = MemorySessionInterface(
         MemorySessionStore(idle_seconds=settings.session_idle_minutes * 60)
