@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from kring.core.insights.snapshots import Snapshot, year_view
-from kring.core.insights.suppression import PublishedTable
+from kring.core.insights.suppression import PublishedTable, suppress
 from kring.core.insights.tables import NO_VALUE, Counts, annual_tables
 
 CATEGORIES = ["bullying", "integrity", "aggression"]
@@ -115,3 +115,18 @@ def test_no_small_count_is_derivable_from_a_sequence_of_published_tables(
         if 0 < value < k:
             low, high = bounds_of(index[(label, quarter)], eqs, len(index))
             assert high - low >= 1 - 1e-9, (columns, ks, label, quarter, low, high)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    column=st.lists(st.integers(min_value=0, max_value=15), min_size=1, max_size=8),
+    k=st.integers(3, 5),
+)
+def test_a_quarters_tables_hide_their_shared_total_alike(column: list[int], k: int) -> None:
+    """The tables of one quarter share their total (each conversation has one category, one
+    path, one unit): a one-column snapshot hides it exactly when it is below k, whatever the
+    cells, so no table shows a total another one hid to protect its cells."""
+    table = suppress([[n] for n in column], k=k)
+    total = sum(column)
+    hidden = table.column_totals[0] is None or table.grand_total is None
+    assert hidden == (0 < total < k)
