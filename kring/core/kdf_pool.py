@@ -16,9 +16,13 @@ only inside this pool's slots:
   of new-codename requests cannot keep a returning reporter out;
 - codename creation is also capped per minute (``creations_per_minute``);
 - a first submission's reporter key pair (gpg, ~70 ms and a process) is made
-  in a slot too, from the same share as new codenames: otherwise one
-  codename posting many first submissions at once would start a gpg for each,
-  an unbounded side door round the pool; it may wait ``key_pair_max_wait_s``.
+  in a slot too, from the same share as new codenames (never the logins'):
+  otherwise one codename posting many first submissions at once would start a
+  gpg for each, an unbounded side door round the pool. ``key_pair_reserve``
+  places of that share are kept from new codenames, and a freed worker goes
+  to a key pair before a new codename, so a codename flood cannot turn away a
+  reporter who has written their first message; it may wait
+  ``key_pair_max_wait_s``.
 
 Pages that need no derivation never touch the pool, so they never queue.
 """
@@ -106,6 +110,7 @@ class KdfPool:
         login_max_wait_s: float = 3.0,
         key_pair_max_wait_s: float = 3.0,
         creations_per_minute: int = 240,
+        key_pair_reserve: int = 1,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.size = size
@@ -120,6 +125,9 @@ class KdfPool:
         self._running = 0
         self._admitted = 0
         self._admitted_shared = 0  # admitted for anything but a login
+        self._admitted_codenames = 0
+        self._key_pair_reserve = key_pair_reserve
+        self._waiting_key_pairs = 0
         self._waiting_logins = 0
         self._creations: collections.deque[float] = collections.deque()
 
@@ -137,6 +145,11 @@ class KdfPool:
             if len(self._creations) >= self._creations_per_minute:
                 raise KdfBusy("codename creation is at its limit for this minute")
         shared_limit = limit - self.size.login_reserve
+        if (
+            purpose is Purpose.NEW_CODENAME
+            and self._admitted_codenames >= shared_limit - self._key_pair_reserve
+        ):
+            raise KdfBusy("the pool's share for new codenames is full")
         if purpose is not Purpose.LOGIN and self._admitted_shared >= shared_limit:
             raise KdfBusy("the pool's share for new codenames and key pairs is full")
         if self._admitted >= limit:
@@ -145,18 +158,25 @@ class KdfPool:
         if purpose is not Purpose.LOGIN:
             self._admitted_shared += 1
         if purpose is Purpose.NEW_CODENAME:
+            self._admitted_codenames += 1
             self._creations.append(self._clock())
 
     def _may_start(self, purpose: Purpose) -> bool:
         if self._running >= self.size.workers:
             return False
-        # A freed worker goes to a waiting login first.
-        return purpose is Purpose.LOGIN or self._waiting_logins == 0
+        # A freed worker goes to a waiting login first, then to a key pair.
+        if purpose is Purpose.LOGIN:
+            return True
+        if purpose is Purpose.KEY_PAIR:
+            return self._waiting_logins == 0
+        return self._waiting_logins == 0 and self._waiting_key_pairs == 0
 
     def _leave(self, purpose: Purpose) -> None:
         self._admitted -= 1
         if purpose is not Purpose.LOGIN:
             self._admitted_shared -= 1
+        if purpose is Purpose.NEW_CODENAME:
+            self._admitted_codenames -= 1
         self._cond.notify_all()
 
     @contextlib.contextmanager
@@ -166,6 +186,8 @@ class KdfPool:
             deadline = time.monotonic() + self._max_wait[purpose]
             if purpose is Purpose.LOGIN:
                 self._waiting_logins += 1
+            elif purpose is Purpose.KEY_PAIR:
+                self._waiting_key_pairs += 1
             try:
                 while not self._may_start(purpose):
                     remaining = deadline - time.monotonic()
@@ -178,6 +200,9 @@ class KdfPool:
                 if purpose is Purpose.LOGIN:
                     self._waiting_logins -= 1
                     self._cond.notify_all()  # creations may start on a worker still free
+                elif purpose is Purpose.KEY_PAIR:
+                    self._waiting_key_pairs -= 1
+                    self._cond.notify_all()
             self._running += 1
         try:
             yield

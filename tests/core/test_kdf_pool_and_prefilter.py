@@ -82,7 +82,12 @@ def test_waiting_longer_than_allowed_gives_busy() -> None:
 
 
 def test_codename_flood_cannot_take_the_logins_share() -> None:
-    pool = KdfPool(PoolSize(workers=1, queue=3, login_reserve=2), max_wait_s=5, login_max_wait_s=5)
+    pool = KdfPool(
+        PoolSize(workers=1, queue=3, login_reserve=2),
+        max_wait_s=5,
+        login_max_wait_s=5,
+        key_pair_reserve=0,
+    )
     release = threading.Event()
     threads = _fill(pool, Purpose.NEW_CODENAME, 2, release)
     with pytest.raises(KdfBusy):
@@ -207,10 +212,10 @@ def test_a_first_submission_makes_its_key_pair_in_the_pool(
     ctx: CoreContext, confidant_a: int
 ) -> None:
     """A full pool refuses a first submission's key pair (nothing stored); a free one makes it."""
-    ctx.kdf_pool = KdfPool(PoolSize(workers=1, queue=1, login_reserve=1), key_pair_max_wait_s=0.2)
     codename, _ = reporting.new_codename(ctx, "en")
+    ctx.kdf_pool = KdfPool(PoolSize(workers=1, queue=1, login_reserve=1), key_pair_max_wait_s=0.2)
     release = threading.Event()
-    threads = _fill(ctx.kdf_pool, Purpose.NEW_CODENAME, 1, release)  # the shared part is taken
+    threads = _fill(ctx.kdf_pool, Purpose.KEY_PAIR, 1, release)  # others' key pairs hold it
     with pytest.raises(KdfBusy):
         _submit_first(ctx, codename)
     with ctx.sessions() as db:
@@ -222,3 +227,24 @@ def test_a_first_submission_makes_its_key_pair_in_the_pool(
     _submit_first(ctx, codename)
     with ctx.sessions() as db:
         assert len(db.scalars(select(Reporter)).all()) == 1
+
+
+def test_a_codename_flood_cannot_turn_away_a_first_submissions_key_pair() -> None:
+    pool = KdfPool(PoolSize(workers=1, queue=3, login_reserve=1), max_wait_s=5,
+                   key_pair_max_wait_s=5)
+    release = threading.Event()
+    threads = _fill(pool, Purpose.NEW_CODENAME, 2, release)  # one runs, one waits
+    with pytest.raises(KdfBusy):
+        pool.run(Purpose.NEW_CODENAME, lambda: 1)  # the codenames' part is full
+    order: list[str] = []
+    key_pair = threading.Thread(
+        target=lambda: pool.run(Purpose.KEY_PAIR, lambda: order.append("key pair"))
+    )
+    key_pair.start()
+    time.sleep(0.1)
+    assert pool.load()[1] == 3  # admitted into the place kept for key pairs
+    release.set()
+    key_pair.join(5)
+    for thread in threads:
+        thread.join(5)
+    assert order == ["key pair"]

@@ -97,7 +97,8 @@ def test_a_first_submission_when_the_pool_is_full_gets_busy_with_the_text_kept(
     ctx.kdf_pool = KdfPool(PoolSize(workers=1, queue=1, login_reserve=1), key_pair_max_wait_s=0.2)
     release = threading.Event()
     holder = threading.Thread(
-        target=lambda: ctx.kdf_pool.run(Purpose.NEW_CODENAME, lambda: release.wait(10)),
+        # Another first submission's key pair holds the one place there is.
+        target=lambda: ctx.kdf_pool.run(Purpose.KEY_PAIR, lambda: release.wait(10)),
         daemon=True,
     )
     holder.start()
