@@ -5,7 +5,7 @@ Starts source_ui under gunicorn on loopback with a fresh instance, streams a
 generated file of --size-mb MB as a multipart submission, and in the same run
 times `gpg --sign --encrypt --compress-algo none` of the same file to the same key
 (every reporter item is signed with the reporter's Ed25519 key inside the
-encryption since issue 13, so the floor signs too, with an Ed25519 key).
+encryption, so the floor signs too, with an Ed25519 key).
 The last line is JSON:
 {"size_mb": …, "upload_s": …, "gpg_s": …, "ratio": …, "peak_rss_mb": …}
 (peak_rss_mb: the gunicorn worker's VmHWM over the upload request; it is reset

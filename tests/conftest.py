@@ -18,8 +18,9 @@ from kring.core.instance import init_instance
 from kring.core.settings import KdfCost, Settings
 from kring.crypto.gpg import GpgHome
 
-# Unit tests use a cheap KDF; the real cost is exercised by tests marked
-# `real_kdf` and by the gunicorn and bench runs.
+# Unit tests use a cheap KDF; the real cost is exercised by
+# tests/core/test_kdf_and_throttle.py::test_default_cost_takes_real_time, by the
+# gunicorn tests (their instances keep the default cost) and by the benches.
 CHEAP_KDF = KdfCost(time_cost=1, memory_kib=1024, parallelism=1)
 
 

@@ -9,7 +9,7 @@ Security invariants kept here:
   are refused before any password is checked;
 - an unknown username costs the same argon2 work as a known one;
 - only public keys that pass ``inspect_public_key`` are stored;
-- only the holder sees their credentials (issue 13): an admin-issued password
+- only the holder sees their credentials: an admin-issued password
   is temporary and lets its holder do nothing but choose their own; the TOTP
   secret is made when the holder enrols (after choosing their password), never
   when an admin creates or resets the account; an account does nothing but

@@ -271,7 +271,7 @@ def bundle_items(
 
 
 def reply_author(display_name: str, username: str | None) -> str:
-    """How a reply's writer is named in a bundle: display name and account (issue 13).
+    """How a reply's writer is named in a bundle: display name and account.
 
     Replies are not signed (the confidant's key is not on the server), so the
     account that wrote one is said outright; kept within the bundle's 120 characters.

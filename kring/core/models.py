@@ -30,7 +30,10 @@ class Base(DeclarativeBase):
 
 
 class ReporterPath(enum.StrEnum):
-    """What the reporter wants to happen (DOMAIN.md); only ever moves forward."""
+    """What the reporter wants to happen, from just talking to a report of wrongdoing.
+
+    Only ever moves forward (the order below).
+    """
 
     JUST_TALK = "just_talk"
     ADVICE = "advice"
@@ -80,7 +83,7 @@ class Confidant(Base):
     fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
     is_active: Mapped[bool] = mapped_column(default=True)
     created_on: Mapped[dt.date] = mapped_column(Date)
-    # journalist_ui account (issue 5). Confidants added by the legacy CLI have
+    # journalist_ui account. Confidants added by the legacy CLI have
     # no username and cannot log in until an admin gives them an account.
     username: Mapped[str | None] = mapped_column(String(60), unique=True, default=None)
     # argon2id hash (argon2-cffi's encoded form, parameters included).
@@ -89,7 +92,7 @@ class Confidant(Base):
     totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
     totp_confirmed: Mapped[bool] = mapped_column(default=False)
     # An admin-issued password (new account or reset): it only lets its holder
-    # choose their own (issue 13); nothing else is allowed until they have.
+    # choose their own; nothing else is allowed until they have.
     password_temporary: Mapped[bool] = mapped_column(default=False)
     # The admin whose password or TOTP reset the holder has not finished yet:
     # the other reset then needs a second admin (no one admin holds both).
@@ -97,7 +100,7 @@ class Confidant(Base):
     # Highest TOTP time step ever accepted: a code is never accepted twice.
     totp_last_counter: Mapped[int | None] = mapped_column(Integer, default=None)
     role: Mapped[str] = mapped_column(String(20), default="confidant")
-    # Activity notices (issue 8): opt-in, to this address only.
+    # Activity notices: opt-in, to this address only.
     email: Mapped[str | None] = mapped_column(String(200), default=None)
     notify: Mapped[bool] = mapped_column(default=False)
     # Highest item id already covered by a notice: "new" means above it.
@@ -149,7 +152,7 @@ class Reporter(Base):
     # The day a confidant recorded that the reporter got feedback: stops the clock.
     feedback_given_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     closed_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
-    # Statistics (issue 8). Counted only with the reporter's explicit consent.
+    # Statistics. Counted only with the reporter's explicit consent.
     counted: Mapped[bool] = mapped_column(default=False)
     # The reporter chose to keep a copy of their messages they can reread with
     # the codename (encrypted to their own key, in items.reporter_label).

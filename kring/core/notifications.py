@@ -126,7 +126,7 @@ def due_notices(ctx: CoreContext, *, up_to: int | None = None) -> list[tuple[int
 
 
 def due_account_notices(ctx: CoreContext) -> list[tuple[int, str]]:
-    """Opted-in, active holders with an address whose account changed (issue 13).
+    """Opted-in, active holders with an address whose account changed.
 
     A key change or an admin's reset sets ``notice_mail_due``; they get the
     same content-free notice as for activity (one per run at most).

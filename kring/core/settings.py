@@ -78,10 +78,10 @@ class Settings:
     login_attempts_global_per_minute: int = 120
     cookie_secure: bool = False
     # Retention: conversations without activity for this many days are deleted;
-    # closed ones this many days after closing (issue 8).
+    # closed ones this many days after closing.
     retention_inactive_days: int = 365
     retention_closed_days: int = 90
-    # Insights show a quarter only this many days after it ended (issue 11).
+    # Insights show a quarter only this many days after it ended.
     insights_publication_delay_days: int = 14
     # Activity notices (``kring notify``); no host: notices are off.
     smtp_host: str = ""

@@ -1,6 +1,6 @@
 """Login, logout and the holder's enrolment: own password, then two-factor.
 
-Invariant (issue 13): an account does nothing but enrol until its holder has
+Invariant: an account does nothing but enrol until its holder has
 chosen their own password and confirmed a TOTP secret made for them; that
 secret is shown once, in one page, to the session that asked for it.
 """

@@ -221,7 +221,7 @@ def add_key_to_client(controller: Controller, auth_private_line: str) -> str:
     """
     service_id, private_b32 = parse_auth_private_line(auth_private_line)
     pair = ClientKeyPair(public_b32="", private_b32=private_b32)
-    # The control port wants base64 here, while the files use base32 (TOR_TESTNET.md).
+    # The control port wants the key in base64 here, while the key files hold base32.
     response = controller.msg(f"ONION_CLIENT_AUTH_ADD {service_id} x25519:{pair.private_b64}")
     stem.response.convert("SINGLELINE", response)
     # tor answers 250, or 251/252 when it replaced or ignored a key; both mean "now in use".

@@ -1,6 +1,6 @@
 """A private Tor network on 127.0.0.1 for the demo and the tests: authorities, relays, no Internet.
 
-Settings and their reasons come from shared/design/TOR_TESTNET.md (tor 0.4.9): every relay
+Settings for tor 0.4.9 (their measurements are in docs/onion.md, "The private network"): every relay
 assumes itself reachable, the authorities grant Stable at once and weigh the relays equally
 through a bandwidth file, the authorities stay out of circuits, and voting runs as fast as tor
 allows, with the first vote timed to come after the relays' descriptors.
@@ -462,7 +462,7 @@ class PrivateTorNetwork:
 
     def _write_authority_files(self) -> None:
         # Keep the authorities out of circuits: with them in the consensus, the equal weights
-        # below were measured to make path building slower, not faster (TOR_TESTNET.md).
+        # below were measured to make path building slower, not faster.
         approved = "".join(f"!reject {n.fingerprint}\n" for n in self._nodes if n.authority)
         # Equal, made-up bandwidths: early self-measured values are 0-4 and would put all the
         # weight on one relay.

@@ -107,7 +107,7 @@ def _authenticate_with_cookie(controller: Controller) -> None:
         )
     try:
         # No __OwningControllerProcess is ever set on our tors, so stem's authenticate() sends no
-        # TAKEOWNERSHIP: closing this connection does not stop tor (see TOR_TESTNET.md).
+        # TAKEOWNERSHIP: closing this connection does not stop tor.
         controller.authenticate()
     except stem.connection.UnreadableCookieFile as exc:
         raise ControlAuthenticationFailed(

@@ -9,7 +9,7 @@ from kring.web.labels import category_labels as category_labels
 
 
 def path_labels() -> dict[str, str]:
-    """What a reporter can ask for (DOMAIN.md: the paths), in the page language."""
+    """What a reporter can ask for (the paths of ``ReporterPath``), in the page language."""
     return {
         "just_talk": _("Just talk — nothing is done or counted without my consent"),
         "advice": _("Advice — what can I do?"),

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 
 def category_labels() -> dict[str, str]:
-    """The categories confidants customarily count (DOMAIN.md), in the page language."""
+    """The categories confidants customarily count, in the page language."""
     return {
         "aggression": _("Aggression and violence"),
         "discrimination": _("Discrimination"),

@@ -1,4 +1,4 @@
-"""The key-derivation pool and the codename pre-filter (issue 12)."""
+"""The key-derivation pool and the codename pre-filter."""
 
 from __future__ import annotations
 

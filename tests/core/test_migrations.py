@@ -35,7 +35,7 @@ def test_upgrade_from_first_revision_keeps_rows(tmp_path: Path) -> None:
 
 
 def test_0006_sends_accounts_not_yet_enrolled_back_to_their_holder(tmp_path: Path) -> None:
-    """An account an admin made before issue 13 still has the admin-seen password and an
+    """An account an admin made before migration 0006 still has the admin-seen password and an
     admin-made TOTP secret: after the upgrade its holder must choose a password and enrol
     afresh; an enrolled account is left as it is."""
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"

@@ -430,7 +430,7 @@ def test_backup_then_restore_brings_data_back(deployment: Deployment) -> None:
 
 def test_onion_layout_lists_the_deployed_services_and_revoke_reaches_tor(
         deployment: Deployment) -> None:
-    """The onion page's code, run as the app's user, sees tor's deployed services (issue 13),
+    """The onion page's code, run as the app's user, sees tor's deployed services,
     and `kring onion client revoke` removes the key from tor's own folder."""
     root = deployment.root
     toml = (root / INSTANCE / "kring.toml").read_text()

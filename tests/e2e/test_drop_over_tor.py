@@ -111,7 +111,7 @@ def test_reporter_to_confidant_and_back_over_tor(drop: RunningDrop, tmp_path: Pa
         check=False,
     )
     assert opened.returncode == 0, opened.stdout + opened.stderr
-    # Every reporter item arrived signed with the key the codename unlocks (issue 13).
+    # Every reporter item arrived signed with the key the codename unlocks.
     assert "reporter key:" in opened.stdout and "NOT PROVEN" not in opened.stdout, opened.stdout
     files = {p.name: p for p in out.rglob("*") if p.is_file()}
     assert files["ledger.xlsx"].read_bytes() == b"".join(data_source())

@@ -1,4 +1,4 @@
-"""Small things on the confidant's conversation page that must be right (issue 14)."""
+"""Small things on the confidant's conversation page that must be right."""
 
 from __future__ import annotations
 

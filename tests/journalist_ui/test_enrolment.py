@@ -1,4 +1,4 @@
-"""Enrolment only the account holder sees, and the admin takeover it stops (issue 13).
+"""Enrolment only the account holder sees, and the admin takeover it stops.
 
 Everything goes through the real app (Flask test client, no JavaScript),
 real argon2, real SQLite; TOTP codes come from pyotp on the app's clock.
@@ -160,7 +160,7 @@ def test_the_old_admin_takeover_fails_at_each_step(
     jctx: CoreContext,
     third_key: ConfidantKeyPair,
 ) -> None:
-    """Anna (admin) tries to become Bart, as she could before issue 13."""
+    """Anna (admin) tries to become Bart, as she could when admins saw the password and TOTP secret."""
     login(client, admin, clock)
     attacker = app.test_client()
     # 1. She never saw Bart's password: the one she was shown was temporary and

@@ -1,4 +1,4 @@
-"""One onion layout for the page, the poster and the client-key commands (issue 13).
+"""One onion layout for the page, the poster and the client-key commands.
 
 The "system" layout is Debian's tor's own folders as the Ansible role makes them; here
 they are real service folders (keys made by Kring's own key code, in tor's format) in a

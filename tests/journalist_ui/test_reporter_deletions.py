@@ -1,4 +1,4 @@
-"""A reporter's deletions keep the confidant's record honest (issue 14)."""
+"""A reporter's deletions keep the confidant's record honest."""
 
 from __future__ import annotations
 

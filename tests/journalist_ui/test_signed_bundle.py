@@ -1,5 +1,5 @@
 """A real submission, downloaded as a bundle from journalist_ui, opens as signed by the
-reporter (issue 13): real gpg, real SQLite, the workstation's own opener."""
+reporter: real gpg, real SQLite, the workstation's own opener."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The reporters' onion publishes tor's proof-of-work defence in its descriptor (issue 12).
+"""The reporters' onion publishes tor's proof-of-work defence in its descriptor.
 
 Real tor on the private network: the service is added through the control port
 with the PoW keywords, and a client fetches and decrypts the descriptor it

@@ -1,4 +1,4 @@
-"""A reporter can choose to reread their own messages (issue 14), and change their mind."""
+"""A reporter can choose to reread their own messages, and change their mind."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reporter items prove where they came from (issue 13): signed on the server with the
+"""Reporter items prove where they came from: signed on the server with the
 reporter's key, checked by ``kring-workstation open`` with real gpg.
 
 The forgeries are what whoever controls the server or its disk can make: an item

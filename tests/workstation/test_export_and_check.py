@@ -124,7 +124,7 @@ def test_the_workstation_imports_nothing_of_the_web_stack() -> None:
 def test_check_prints_the_local_key_fingerprint(
     tmp_path: Path, anna: WorkstationKey, run_cli
 ) -> None:
-    """Confidants compare it with the fingerprint journalist_ui encrypts to (issue 13)."""
+    """Confidants compare it with the fingerprint journalist_ui encrypts to."""
     home = copy_home(anna, tmp_path / "gnupg")
     _code, out, _err = run_cli(["--gnupg-home", str(home.path), "check"])
     grouped = " ".join(anna.fingerprint[i : i + 4] for i in range(0, len(anna.fingerprint), 4))

@@ -1,4 +1,4 @@
-"""account holder enrolment: temporary passwords and security notices (issue 13)
+"""account holder enrolment: temporary passwords and security notices
 
 An admin-issued password only lets its holder choose their own; accounts not
 yet enrolled keep a password the admin saw, so they are marked temporary.

@@ -1,4 +1,4 @@
-"""codename pre-filter tag: a 20-bit keyed tag per conversation (issue 12)
+"""codename pre-filter tag: a 20-bit keyed tag per conversation
 
 Lets a login refuse most guessed codenames before any argon2id derivation
 (kring.core.prefilter). NULL for conversations made before; set at their next
