@@ -66,8 +66,19 @@ def test_a_service_without_any_upload_times_out_with_its_name() -> None:
 
 def test_at_the_deadline_enough_accepted_uploads_count_as_published() -> None:
     # HSDir Z never answers (tor keeps retrying it); A and B were each accepted somewhere.
+    # The wait gives Z its whole time, then returns instead of failing the publish.
     q = feed([upload(A, "X"), upload(B, "Y"), upload(A, "Z"), uploaded("X"), uploaded("Y")])
+    started = time.monotonic()
     _await_uploads(q, [A, B], timeout=0.5)
+    assert 0.45 <= time.monotonic() - started < 3
+    assert q.empty()
+
+
+def test_at_the_deadline_a_service_nobody_accepted_fails_the_publish() -> None:
+    # The same unanswered HSDir, but B's only upload went there: B is not published.
+    q = feed([upload(A, "X"), upload(B, "Z"), uploaded("X")])
+    with pytest.raises(PublishFailed, match="not uploaded within"):
+        _await_uploads(q, [A, B], timeout=0.5)
 
 
 def test_failed_uploads_are_answers_but_not_acceptances() -> None:
