@@ -20,7 +20,6 @@ Security invariants kept here:
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import dataclasses
 import enum
@@ -28,9 +27,6 @@ import hmac
 import json
 import re
 import secrets
-import threading
-import time
-from collections.abc import Callable
 
 import pyotp
 from argon2 import PasswordHasher, Type
@@ -42,13 +38,17 @@ from kring.core.audit import Action, record
 from kring.core.context import CoreContext
 from kring.core.errors import KringError
 from kring.core.models import Confidant, Reporter
+
+# Re-exported: the confidants' throttle is the one in kring.core.throttle.
+from kring.core.throttle import FAILURES_PER_MINUTE as FAILURES_PER_MINUTE
+from kring.core.throttle import FailureThrottle as FailureThrottle
+from kring.core.throttle import LoginThrottled as LoginThrottled
 from kring.core.wordlists import load_wordlist
 from kring.crypto.keys import PublicKeyInfo, inspect_public_key
 
 PASSWORD_WORDS = 7
 MIN_CHOSEN_PASSWORD = 14
 MAX_PASSWORD = 256
-FAILURES_PER_MINUTE = 5
 TOTP_STEP = 30
 USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,39}")
 
@@ -67,10 +67,6 @@ class Role(enum.StrEnum):
 
 class LoginFailed(KringError):
     """Username, password or code is wrong (which one is not said)."""
-
-
-class LoginThrottled(KringError):
-    """Too many failed attempts for this account in the last minute."""
 
 
 class TotpReplayed(KringError):
@@ -132,39 +128,6 @@ class PendingNotice:
     kind: AccountNotice
     day: str
     detail: str = ""
-
-
-class FailureThrottle:
-    """Failed login attempts per username in a sliding minute, in memory only."""
-
-    def __init__(
-        self, per_minute: int = FAILURES_PER_MINUTE, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self._limit = per_minute
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._failures: dict[str, collections.deque[float]] = {}
-
-    def _window(self, key: str, now: float) -> collections.deque[float]:
-        window = self._failures.setdefault(key, collections.deque())
-        while window and window[0] <= now - 60:
-            window.popleft()
-        return window
-
-    def check(self, key: str) -> None:
-        """Raise LoginThrottled when ``key`` already failed too often this minute."""
-        with self._lock:
-            if len(self._window(key, self._clock())) >= self._limit:
-                raise LoginThrottled("too many failed attempts; wait a minute")
-
-    def fail(self, key: str) -> None:
-        """Count one failure for ``key``."""
-        now = self._clock()
-        with self._lock:
-            self._window(key, now).append(now)
-            if len(self._failures) > 10_000:
-                for name in [k for k, w in self._failures.items() if not w]:
-                    del self._failures[name]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 from flask import current_app
 
-from kring.core.accounts import FailureThrottle
 from kring.core.context import CoreContext
+from kring.core.throttle import FailureThrottle
 from kring.web.sessions import MemorySessionStore
 
 

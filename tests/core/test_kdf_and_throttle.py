@@ -6,9 +6,12 @@ import time
 
 import pytest
 
+from kring.core import accounts
+from kring.core import throttle as throttle_module
+from kring.core.errors import KringError
 from kring.core.kdf import derive_reporter_secrets
 from kring.core.settings import KdfCost
-from kring.core.throttle import LoginThrottle, LoginThrottled
+from kring.core.throttle import FailureThrottle, LoginThrottle, LoginThrottled, MinuteWindows
 
 CHEAP = KdfCost(time_cost=1, memory_kib=1024, parallelism=1)
 SALT_A, SALT_B = b"a" * 32, b"b" * 32
@@ -50,3 +53,44 @@ def test_throttle_per_lookup_and_global() -> None:
         throttle.check_global()
     with pytest.raises(LoginThrottled):
         throttle.check_global()
+
+
+def test_confidants_throttle_counts_only_failures() -> None:
+    now = [0.0]
+    failures = FailureThrottle(per_minute=2, clock=lambda: now[0])
+    for _ in range(10):
+        failures.check("bart")  # checking (a right login) costs nothing
+    failures.fail("bart")
+    failures.fail("bart")
+    with pytest.raises(LoginThrottled, match="wait a minute"):
+        failures.check("bart")
+    failures.check("anna")  # another username is not affected
+    now[0] = 60.5
+    failures.check("bart")  # the window slid on
+
+
+def test_both_apps_share_one_throttled_error() -> None:
+    """journalist_ui maps accounts.LoginThrottled to its 429 page, source_ui catches the
+    throttle's: one class, so neither app can miss the other's refusal."""
+    assert accounts.LoginThrottled is LoginThrottled
+    assert accounts.FailureThrottle is FailureThrottle
+    assert issubclass(LoginThrottled, KringError)
+
+
+def test_idle_windows_are_forgotten_so_memory_stays_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(throttle_module, "_MAX_KEYS", 50)
+    now = [0.0]
+    windows = MinuteWindows(limit=3, clock=lambda: now[0])
+    for n in range(50):
+        windows.record(f"name-{n}")
+    now[0] = 61.0
+    windows.record("one-more")
+    windows.take("and-another", "full")
+    assert len(windows._windows) <= 2
+    # A key still inside its minute is kept, and its limit still holds.
+    for _ in range(2):
+        windows.record("and-another")
+    with pytest.raises(LoginThrottled, match="full"):
+        windows.check("and-another", "full")
