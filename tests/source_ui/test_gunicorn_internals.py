@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from gunicorn.config import Config
 from gunicorn.http.parser import RequestParser
+from gunicorn.http.unreader import SocketUnreader
 from gunicorn.http.wsgi import create
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from kring.web import framing
 from kring.web.body import fast_path_applies, iter_body
 from kring.web.gunicorn_worker import KringThreadWorker, _TimedConn
+from kring.web.head_deadline import DeadlineUnreader, HeadTimeout
 
 
 @pytest.fixture
@@ -120,3 +123,19 @@ def test_worker_hooks_exist_where_kring_expects_them() -> None:
         assert callable(getattr(ThreadWorker, name))
     assert issubclass(_TimedConn, TConn)
     assert callable(TConn.init)
+
+
+def test_parser_reads_the_head_through_a_socket_unreader_that_the_deadline_can_replace(
+    pair: tuple[socket.socket, socket.socket],
+) -> None:
+    """kring.web.head_deadline swaps the class of this unreader; its reads must go through chunk."""
+    server, client = pair
+    parser = RequestParser(Config(), server, ("127.0.0.1", 1))
+    assert type(parser.unreader) is SocketUnreader
+    parser.unreader.__class__ = DeadlineUnreader
+    parser.unreader.arm(0.5)
+    client.sendall(b"GET / HTTP/1.1\r\nHost: a\r\n")  # the head never ends
+    started = time.monotonic()
+    with pytest.raises(HeadTimeout):
+        next(parser)
+    assert time.monotonic() - started < 2

@@ -8,6 +8,7 @@ upload gets a clear page and leaves nothing behind.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import re
 import shutil
 import socket
@@ -32,6 +33,7 @@ FORM_TOKEN_RE = re.compile(r'name="form_token" value="([^"]+)"')
 
 SLOW_ENV = {
     "KRING_READ_TIMEOUT": "2",
+    "KRING_HEAD_TIMEOUT": "4",
     "KRING_UPLOAD_READ_TIMEOUT_SECONDS": "3",
     "KRING_UPLOAD_MIN_BYTES_PER_SECOND": "2000",
     "KRING_UPLOAD_RATE_GRACE_SECONDS": "2",
@@ -163,13 +165,89 @@ def test_bad_recipient_after_file_started_never_leaves_a_dead_keep_alive(
     assert store_files(tmp_path) == []
 
 
-def test_slow_header_sender_is_cut_off(server: RunningServer) -> None:
+def test_silent_header_sender_gets_a_timeout_answer(server: RunningServer) -> None:
     with connect(server) as sock:
         sock.sendall(b"GET /en/ HTTP/1.1\r\nHo")
         started = time.monotonic()
         sock.settimeout(10)
-        assert sock.recv(100) == b""  # closed by the server after its read timeout
+        reader = Reader(sock)
+        answer = reader.answer()  # after the 2 s read timeout of this server
+        assert answer.status == 408
+        assert b"too long to arrive" in answer.body
+        assert not answer.keep_alive
+        assert reader.closed()
         assert time.monotonic() - started < 8
+
+
+def trickle_head(sock: socket.socket, head: bytes, every_s: float, stop: threading.Event) -> None:
+    """Send ``head`` one byte every ``every_s`` from a thread until it is sent or ``stop``."""
+
+    def send() -> None:
+        for i in range(len(head)):
+            if stop.wait(every_s):
+                return
+            with contextlib.suppress(OSError):
+                sock.sendall(head[i : i + 1])
+
+    threading.Thread(target=send, daemon=True).start()
+
+
+def test_head_trickled_below_the_read_timeout_is_cut_off_at_the_head_deadline(
+    server: RunningServer,
+) -> None:
+    """One byte a second never trips the 2 s read timeout; the 4 s total deadline does."""
+    head = request_head("GET", "/en/", headers={f"X-Pad-{i}": "a" * 20 for i in range(20)})
+    stop = threading.Event()
+    with connect(server) as sock:
+        sock.sendall(head[:1])
+        started = time.monotonic()
+        trickle_head(sock, head[1:], 1.0, stop)
+        try:
+            reader = Reader(sock)
+            answer = reader.answer()
+            took = time.monotonic() - started
+        finally:
+            stop.set()
+        assert answer.status == 408, answer
+        assert not answer.keep_alive
+        assert 3.5 < took < 8, took
+        assert reader.closed()
+
+
+def test_slowish_head_within_the_deadline_is_answered_and_each_request_gets_its_own(
+    server: RunningServer,
+) -> None:
+    """A head sent in pieces over 3 s is served; so is the next one on the kept-alive connection."""
+    head = request_head("GET", "/en/")
+    with connect(server) as sock:
+        reader = Reader(sock)
+        for _ in range(2):  # 6 s on one connection in all: longer than one deadline
+            sock.sendall(head[:10])
+            time.sleep(1.2)  # each gap below the 2 s read timeout, 2.4 s in all
+            sock.sendall(head[10:20])
+            time.sleep(1.2)
+            sock.sendall(head[20:])
+            answer = reader.answer()
+            assert answer.status == 200, answer
+            assert answer.keep_alive
+
+
+def test_upload_body_longer_than_the_head_deadline_is_stored(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    """The head deadline ends with the head: a 6 s upload above the minimum rate goes through."""
+    cookie, csrf = returning_reporter(server)
+    before = len(store_files(tmp_path))
+    body = submission(csrf, file_size=36_000)
+    with connect(server) as sock:
+        sock.sendall(submit_head(body, cookie))
+        while chunk := body.read(3000):  # 6 kB/s, three times the minimum rate
+            sock.sendall(chunk)
+            time.sleep(0.5)
+        answer = Reader(sock).answer()
+    assert answer.status == 302, answer  # sent: on to the conversation page
+    assert "/conversation" in answer.headers["location"]
+    assert len(store_files(tmp_path)) > before
 
 
 def test_upload_below_minimum_rate_gets_too_slow_page_and_stores_nothing(
