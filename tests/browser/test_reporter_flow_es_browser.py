@@ -11,37 +11,19 @@ script-free browser received, served again at the same address in a second conte
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
 from kring.core.context import CoreContext
 from kring.core.wordlists import load_wordlist
-from tests.browser.test_reporter_pages_browser import (  # noqa: F401
-    AXE,
-    AXE_RUN,
-    launch_chromium,
-    served,
-)
+from tests.browser.axe_html import axe_source, severe_findings
+from tests.browser.test_reporter_pages_browser import launch_chromium, served  # noqa: F401
 from tests.source_ui.test_info_traceless import furnished  # noqa: F401
-
-if TYPE_CHECKING:
-    from playwright.sync_api import Route
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "reporter-es-flow"
-
-
-def _serve(html: str) -> Callable[[Route], None]:
-    """A route handler that answers with ``html`` (what the script-free browser got)."""
-
-    def fulfill(route: Route) -> None:
-        route.fulfill(status=200, body=html, content_type="text/html; charset=utf-8")
-
-    return fulfill
 
 
 def test_spanish_conversation_without_javascript_passes_axe(
@@ -49,7 +31,7 @@ def test_spanish_conversation_without_javascript_passes_axe(
 ) -> None:
     from playwright.sync_api import Page, sync_playwright
 
-    assert AXE.is_file(), "run: npm ci --prefix tests/browser (axe-core for this test)"
+    source = axe_source()
     origin, _ctx = served
     if SCREENSHOTS.exists():
         shutil.rmtree(SCREENSHOTS)
@@ -124,22 +106,11 @@ def test_spanish_conversation_without_javascript_passes_axe(
             safest.close()
 
             checker = browser.new_context(java_script_enabled=True, bypass_csp=True)
-            axe_source = AXE.read_text(encoding="utf-8")
             serious: dict[str, list[object]] = {}
             for name, url, html, heading in seen:
-                check = checker.new_page()
-                check.route(
-                    lambda address, url=url: address.split("#")[0] == url.split("#")[0],
-                    _serve(html),
-                )
-                check.goto(url, wait_until="load")
-                # The checked page is the one photographed, not a fresh request.
-                assert check.locator("h1").inner_text().strip() == heading, name
-                check.evaluate(axe_source)
-                bad = [v for v in check.evaluate(AXE_RUN) if v["impact"] in ("serious", "critical")]
+                bad = severe_findings(checker, url, html, heading, source)
                 if bad:
-                    serious[name] = bad
-                check.close()
+                    serious[name] = list(bad)
             checker.close()
         finally:
             browser.close()

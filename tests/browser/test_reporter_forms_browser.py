@@ -1,12 +1,15 @@
 """The reporter's forms and error pages in Debian's Chromium, without JavaScript.
 
 Walks a reporter through the drop in a script-disabled context (as Tor Browser
-at "Safest"), in English and Dutch, at desktop width and at 360 px (a phone):
+at "Safest"), in English and Dutch at desktop width and at 360 px (a phone),
+and in Spanish at 360 px:
 codename, form, every error reachable from the form, the logout question, a
 conversation with replies, login errors and a session that ended mid-form.
 On every page: no horizontal scrolling, the JavaScript warning hidden (and
 shown in a context with scripts on), touch-sized buttons on the phone, and
-after each refusal the text still in the form. Screenshots go to
+after each refusal the text still in the form, and no serious or critical
+axe-core finding on the very HTML photographed (checked in a JavaScript-on
+context, see tests/browser/axe_html.py). Screenshots go to
 docs/screenshots/forms/ for people to look at.
 """
 
@@ -16,6 +19,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from flask import Flask
@@ -26,15 +30,17 @@ from kring.core import reporting
 from kring.core.context import CoreContext
 from kring.core.models import Reporter
 from kring.source_ui import create_app
+from tests.browser.axe_html import axe_source, severe_findings
+from tests.browser.test_reporter_pages_browser import launch_chromium
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "forms"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 WIDTHS = {"desktop": 900, "phone": 360}
+WALKS = [("en", "desktop"), ("en", "phone"), ("nl", "desktop"), ("nl", "phone"), ("es", "phone")]
 TEXT = {
     "en": {"send": "Send securely", "continue": "I have written it down — continue",
            "logout": "Log out", "go_back": "Go back to writing", "login": "Continue",
@@ -44,6 +50,11 @@ TEXT = {
            "logout": "Uitloggen", "go_back": "Terug naar schrijven", "login": "Verder",
            "show": "Toon wat ik typte", "new_keep": "Nieuwe codenaam, en mijn tekst houden",
            "continue_text": "Ik heb hem opgeschreven — verder met mijn tekst"},
+    "es": {"send": "Enviar de forma segura", "continue": "Ya lo he apuntado: continuar",
+           "logout": "Cerrar sesión", "go_back": "Volver a escribir", "login": "Continuar",
+           "show": "Mostrar lo que he escrito",
+           "new_keep": "Pedir un nombre en clave nuevo y conservar mi texto",
+           "continue_text": "Ya lo he apuntado: continuar con mi texto"},
 }  # fmt: skip
 WORDS = "Op maandag zei mijn leidinggevende iets dat me raakte. <kept> & safe"
 
@@ -63,7 +74,8 @@ def served(ctx: CoreContext, confidant_a: int) -> Iterator[tuple[str, CoreContex
     thread.join(timeout=10)
 
 
-def _check(page, name: str, width: str, failures: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _check(page: Page, name: str, width: str, failures: list[str], checker: BrowserContext,
+           source: str) -> None:  # fmt: skip
     """What every reporter page must be, wherever a reporter reads it."""
     page.wait_for_load_state("load")
     if page.locator("script").count():
@@ -81,6 +93,9 @@ def _check(page, name: str, width: str, failures: list[str]) -> None:  # type: i
             if box is not None and box["height"] < 40:
                 failures.append(f"{name}: control {button.inner_text()!r} is {box['height']}px")
     page.screenshot(path=str(SHOTS / f"{name}.jpg"), full_page=True, type="jpeg", quality=70)
+    heading = page.locator("h1").first.inner_text().strip()
+    for finding in severe_findings(checker, page.url, page.content(), heading, source):
+        failures.append(f"{name}: axe {finding['impact']} {finding['id']} at {finding['nodes']}")
 
 
 def _add_replies(ctx: CoreContext, confidant_id: int) -> None:
@@ -91,14 +106,19 @@ def _add_replies(ctx: CoreContext, confidant_id: int) -> None:
         "Dank je voor je bericht. Ik lees het met aandacht.\nWil je vertellen wanneer het gebeurde?",
         "Thank you. We can talk about what you need first; nothing happens without you.",
     ):
-        reporting.reply_to_reporter(ctx, reporter_id=reporter_id, confidant_id=confidant_id, text=text)
+        reporting.reply_to_reporter(
+            ctx, reporter_id=reporter_id, confidant_id=confidant_id, text=text
+        )
 
 
-def _walk(browser, origin: str, ctx: CoreContext, confidant: int, lang: str, width: str,  # type: ignore[no-untyped-def]
-          failures: list[str], tmp_path: Path) -> None:
+def _walk(browser: Browser, origin: str, ctx: CoreContext, confidant: int, lang: str,
+          width: str, failures: list[str], tmp_path: Path, source: str) -> None:  # fmt: skip
     t = TEXT[lang]
     context = browser.new_context(
         java_script_enabled=False, viewport={"width": WIDTHS[width], "height": 800}
+    )
+    checker = browser.new_context(
+        java_script_enabled=True, bypass_csp=True, viewport={"width": WIDTHS[width], "height": 800}
     )
     page = context.new_page()
     tag = f"{lang}-{width}"
@@ -108,7 +128,7 @@ def _walk(browser, origin: str, ctx: CoreContext, confidant: int, lang: str, wid
             page.get_by_role("button", name=label, exact=True).first.click()
 
     def shot(name: str) -> None:
-        _check(page, f"{tag}-{name}", width, failures)
+        _check(page, f"{tag}-{name}", width, failures, checker, source)
 
     page.goto(f"{origin}/{lang}/codename", wait_until="load")
     shot("01-codename")
@@ -174,9 +194,12 @@ def _walk(browser, origin: str, ctx: CoreContext, confidant: int, lang: str, wid
     page.goto(f"{origin}/{lang}/delete", wait_until="load")
     shot("12-delete-question")
     context.close()
+    checker.close()
 
     # With scripts on, the warning is there.
-    js = browser.new_context(java_script_enabled=True, viewport={"width": WIDTHS[width], "height": 800})
+    js = browser.new_context(
+        java_script_enabled=True, viewport={"width": WIDTHS[width], "height": 800}
+    )
     jpage = js.new_page()
     jpage.goto(f"{origin}/{lang}/", wait_until="load")
     if not jpage.locator(".js-warning").is_visible():
@@ -191,18 +214,16 @@ def test_forms_and_error_pages_keep_text_and_fit_a_phone(
     from playwright.sync_api import sync_playwright
 
     origin, ctx, confidant = served
+    source = axe_source()
     if SHOTS.exists():
         shutil.rmtree(SHOTS)
     SHOTS.mkdir(parents=True)
     failures: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+        browser = launch_chromium(playwright)
         try:
-            for lang in ("en", "nl"):
-                for width in WIDTHS:
-                    _walk(browser, origin, ctx, confidant, lang, width, failures, tmp_path)
+            for lang, width in WALKS:
+                _walk(browser, origin, ctx, confidant, lang, width, failures, tmp_path, source)
         finally:
             browser.close()
     assert failures == []
