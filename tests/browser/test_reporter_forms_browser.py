@@ -56,6 +56,13 @@ TEXT = {
            "new_keep": "Pedir un nombre en clave nuevo y conservar mi texto",
            "continue_text": "Ya lo he apuntado: continuar con mi texto"},
 }  # fmt: skip
+# A group's question (its legend) must sit inside the box, below the top border:
+# on the border, a question that wraps has the line drawn through it.
+LEGENDS_ON_BORDER = """() => [...document.querySelectorAll('fieldset > legend')].filter(l => {
+  const box = l.parentElement.getBoundingClientRect();
+  const border = parseFloat(getComputedStyle(l.parentElement).borderTopWidth);
+  return l.offsetParent !== null && l.getBoundingClientRect().top < box.top + border;
+}).map(l => l.innerText)"""
 WORDS = "Op maandag zei mijn leidinggevende iets dat me raakte. <kept> & safe"
 
 
@@ -84,6 +91,9 @@ def _check(page: Page, name: str, width: str, failures: list[str], checker: Brow
         failures.append(f"{name}: {page.locator('h1').count()} h1")
     if page.locator(".js-warning").is_visible():
         failures.append(f"{name}: JavaScript warning shown with scripts off")
+    crossed = page.evaluate(LEGENDS_ON_BORDER)
+    if crossed:
+        failures.append(f"{name}: the border runs through the question {crossed}")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     if overflow > 0:
         failures.append(f"{name}: scrolls sideways by {overflow}px")
