@@ -14,6 +14,10 @@ one after the other, each bounded in count and time:
   content types, truncated and oversized bodies), counting 5xx answers and
   connections closed without an answer.
 
+- heads: --heads connections each trickle a request head at one byte every
+  5 s (never silent long enough for the 30 s read timeout) while the landing
+  page is timed; each must get the 408 of the 20 s head deadline.
+
 - load: --load-reporters reporters at once for --load-seconds, each going
   codename -> submission again and again (a busy page is waited out, as the
   page asks, and counted apart), while the landing page is timed; then every
@@ -494,16 +498,63 @@ def scenario_fuzz(servers: list[tuple[RunningServer, list[str]]], count: int,
             "fuzz_dropped": counts["dropped"]}
 
 
+def scenario_heads(server: RunningServer, count: int, every_s: float = 5.0) -> dict[str, object]:
+    """Slowloris: heads that never end, each byte sent just inside the read timeout."""
+    head = request_head("GET", "/en/", headers={f"X-Pad-{i}": "a" * 40 for i in range(40)})
+    socks = [socket.create_connection(("127.0.0.1", server.port), timeout=60)
+             for _ in range(count)]
+    started = time.monotonic()
+    for sock in socks:
+        sock.sendall(head[:1])
+    stop = threading.Event()
+
+    def trickle() -> None:
+        sent = 1
+        while not stop.wait(every_s) and sent < len(head):
+            for sock in socks:
+                with contextlib.suppress(OSError):
+                    sock.sendall(head[sent:sent + 1])
+            sent += 1
+
+    def cut_off(sock: socket.socket) -> tuple[int, float]:
+        try:
+            status = Reader(sock).answer().status
+        except (NoAnswer, OSError):
+            status = 0
+        return status, time.monotonic() - started
+
+    threading.Thread(target=trickle, daemon=True).start()
+    info: list[float] = []
+    try:
+        with concurrent.futures.ThreadPoolExecutor(count) as pool:
+            answers = [pool.submit(cut_off, sock) for sock in socks]
+            while not all(a.done() for a in answers) and time.monotonic() - started < 60:
+                info.append(timed_get(server.url + "/en/"))
+                time.sleep(0.2)
+            results = [a.result() for a in answers]
+    finally:
+        stop.set()
+        for sock in socks:
+            sock.close()
+    return {
+        "heads": count,
+        "heads_408": sum(1 for status, _ in results if status == 408),
+        "heads_cut_p95_s": round(p95([took for _, took in results]), 1),
+        "heads_info_p95_ms": round(p95(info) * 1000, 1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--slow", type=int, default=200)
     parser.add_argument("--hold", type=float, default=10.0)
+    parser.add_argument("--heads", type=int, default=200)
     parser.add_argument("--fuzz", type=int, default=10_000)
     parser.add_argument("--fuzz-seconds", type=float, default=180.0)
     parser.add_argument("--load-reporters", type=int, default=200)
     parser.add_argument("--load-seconds", type=float, default=60.0)
     parser.add_argument("--kills", type=int, default=20)
-    parser.add_argument("--only", default="slow,flood,guessing,fuzz,load,kill",
+    parser.add_argument("--only", default="slow,flood,guessing,heads,fuzz,load,kill",
                         help="comma-separated scenarios to run")
     args = parser.parse_args()
     only = set(args.only.split(","))
@@ -529,7 +580,7 @@ def main() -> None:
             result.update(figures)
 
         run: Callable[..., contextlib.AbstractContextManager[RunningServer]] = run_gunicorn
-        if only & {"slow", "flood", "guessing", "fuzz"}:
+        if only & {"slow", "flood", "guessing", "heads", "fuzz"}:
             shared = instance("instance")
             with run("kring.source_ui.wsgi:app", shared, log_path=root / "s.log") as src, \
                  run("kring.journalist_ui.wsgi:app", shared, log_path=root / "j.log") as jn:
@@ -538,6 +589,7 @@ def main() -> None:
                     ("slow", lambda: scenario_slow(src, args.slow, args.hold)),
                     ("flood", lambda: scenario_flood(src, 2 * (workers + queue), 10)),
                     ("guessing", lambda: scenario_guessing(src, 10)),
+                    ("heads", lambda: scenario_heads(src, args.heads)),
                     ("fuzz", lambda: scenario_fuzz(
                         [(src, ["/en/login", "/en/submit", "/en/codename", "/en/delete",
                                 "/en/logout", "/nl/login"]),
@@ -559,7 +611,7 @@ def main() -> None:
             kill_dir = instance("kill")
             with run("kring.source_ui.wsgi:app", kill_dir, log_path=root / "kill.log") as src:
                 report("kill", lambda: scenario_kill(src, kill_dir, args.kills))
-    for missing in ("load_errors", "load_lost", "load_info_p95_ms",
+    for missing in ("heads_408", "load_errors", "load_lost", "load_info_p95_ms",
                     "kill_rows_without_blob", "kill_partials_left"):
         result.setdefault(missing, None)
     print(json.dumps(result))
