@@ -514,6 +514,6 @@ def logout() -> Any:
     of its own (no script), or goes back to writing.
     """
     if session.get("new") and g.reporter_secrets and request.form.get("confirm") != "yes":
-        return render_template("source/logout_confirm.html")
+        return render_template("source/logout_confirm.html", hide_logout=True)
     _end_session()
     return render_template("source/logged_out.html")

@@ -92,6 +92,8 @@ def test_logout_with_an_unsent_codename_asks_first(
     page = asked.get_data(as_text=True)
     assert asked.status_code == 200
     assert "not active" in page and "Log out and discard this codename" in page
+    # The question is the one way out: no second "Log out" in the header to click again.
+    assert 'class="logout"' not in page
     # Going back keeps the session: the form is still there.
     assert 'name="message"' in client.get("/en/submit").get_data(as_text=True)
     done = client.post("/en/logout", data={"csrf_token": csrf_from(page), "confirm": "yes"})
