@@ -113,6 +113,9 @@ def test_no_plaintext_anywhere(tmp_path: Path, confidant_key: ConfidantKeyPair) 
                 ("recipient", "all"),
                 ("path", "wrongdoing"),
                 ("category", "integrity"),
+                # The reporter keeps a copy to reread: it is encrypted to their own key and
+                # shown decrypted after login, so that path is watched too.
+                ("keep_copy", "yes"),
                 ("message", f"The secret is {marker} indeed."),
             ],
             [("files", f"{marker}.pdf", size, repeating_chunks(size, marker=marker.encode()))],
@@ -141,6 +144,7 @@ def test_no_plaintext_anywhere(tmp_path: Path, confidant_key: ConfidantKeyPair) 
             timeout=60,
         ).text
         assert f"Reply {marker}" in page  # decrypted for the reporter, in memory
+        assert f"The secret is {marker}" in page  # their own copy, decrypted in memory too
         assert f"{marker}.pdf" in page
         csrf = CSRF_RE.search(page).group(1)  # type: ignore[union-attr]
         deleted = returning.post(
