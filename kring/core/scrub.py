@@ -34,6 +34,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from kring.atomic import fsync_folder, write_atomic
 from kring.core.settings import Settings
 from kring.core.store import (
     _LOOKUP_RE,
@@ -109,14 +110,6 @@ def _copy_to_fresh_inode(source: Path, target: Path, *, moment_ns: int) -> None:
     os.rename(temp, target)
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 class _StoreScrub:
     def __init__(self, store: Store, *, ledger: _Ledger, moment_ns: int) -> None:
         self.store = store
@@ -190,11 +183,11 @@ class _StoreScrub:
                 leftover.unlink()  # a killed run's half copy; the original was kept
             else:
                 settle_times(leftover, access_ns=self.moment_ns)
-        _fsync_dir(twin)
+        fsync_folder(twin)
         # The original is empty now: rename(2) replaces an empty folder atomically.
         os.rename(twin, folder)
         settle_times(folder, access_ns=self.moment_ns)
-        _fsync_dir(self.store.root)
+        fsync_folder(self.store.root)
         for entry in [folder, *folder.iterdir()]:
             self.ledger.record(entry)
         self.result.folders_rebuilt += 1
@@ -252,17 +245,12 @@ def _read_state(path: Path) -> _Ledger:
 
 
 def _write_state(path: Path, ledger: _Ledger, started_ns: int) -> None:
-    temp = path.with_name(path.name + ".new")
     lines = [
         str(started_ns),
         *(f"{ino} {ctime}" for ino, ctime in sorted(ledger.leaving)),
         *(f"pending {lookup_id}" for lookup_id in sorted(ledger.deferred)),
     ]
-    with open(temp, "w", encoding="ascii") as handle:
-        handle.write("\n".join(lines) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.rename(temp, path)
+    write_atomic(path, ("\n".join(lines) + "\n").encode("ascii"), mode=0o644)
 
 
 def scrub_instance(settings: Settings, *, now_ns: int | None = None) -> ScrubResult:

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Protocol
 
+from kring.atomic import PARTIAL_PREFIX, fsync_folder
 from kring.crypto.errors import (
     BadPassphrase,
     DecryptionFailed,
@@ -34,9 +35,6 @@ from kring.crypto.writeback import EarlyWriteback
 
 _CHUNK = 1024 * 1024
 _F_SETPIPE_SZ = 1031
-# Files being written carry this prefix until gpg has vouched for them, so a
-# crash never leaves a name that looks complete.
-PARTIAL_PREFIX = ".kring-partial-"
 
 
 class ReadableStream(Protocol):
@@ -281,14 +279,6 @@ def decrypt_stream(
     return dataclasses.replace(result, bytes_in=bytes_in)
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _with_early_writeback(
     fd: int, on_progress: Callable[[int], None] | None
 ) -> Callable[[int], None]:
@@ -346,7 +336,7 @@ def decrypt_to_directory(
             raise ValueError(f"refusing to write {final}: outside the folder or already there")
         size = temp.stat().st_size
         os.rename(temp, final)
-        _fsync_dir(target_dir)
+        fsync_folder(target_dir)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()

@@ -8,13 +8,9 @@ secret is shown once, in one page, to the session that asked for it.
 from __future__ import annotations
 
 import hashlib
-import io
 import re
-from collections.abc import Callable
 from typing import Any, NoReturn
 
-import qrcode
-import qrcode.image.svg
 from flask import (
     Blueprint,
     abort,
@@ -35,6 +31,7 @@ from kring.core import accounts
 from kring.core.models import Confidant
 from kring.journalist_ui.formatting import fingerprint_groups
 from kring.journalist_ui.state import state
+from kring.qr import qr_svg
 from kring.readable import group_by_four
 from kring.web.context import core
 
@@ -318,22 +315,13 @@ def enrol_new_key() -> Response:
     return redirect(url_for("auth.enrol"))
 
 
-def qr_svg(data: str) -> bytes:
-    """``data`` as an SVG QR code (no scripts, no external references)."""
-    factory: Callable[..., Any] = qrcode.image.svg.SvgPathImage
-    image = qrcode.make(data, image_factory=factory, box_size=10, border=2)
-    out = io.BytesIO()
-    image.save(out)
-    return out.getvalue()
-
-
 def inline_qr(data: str) -> str:
     """``data`` as an inline SVG QR code for a page (no XML prolog, fixed size).
 
     Made by qrcode from our own provisioning URI, with no user markup: the
     enrolment template inserts it unescaped.
     """
-    svg = qr_svg(data).decode()
+    svg = qr_svg(data, border=2, box_size=10).decode()
     svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg)
     svg = re.sub(r'width="[^"]*" height="[^"]*"', 'width="240" height="240"', svg, count=1)
     return svg.replace("<svg ", '<svg class="qr" role="img" ', 1)

@@ -16,12 +16,9 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
-import io
 import re
 from pathlib import Path
 
-import qrcode
-import qrcode.image.svg
 import stem
 import stem.response
 from stem.control import Controller
@@ -38,6 +35,7 @@ from kring.onion.keys import (
     write_public_file,
     write_secret_file,
 )
+from kring.qr import have_pillow, qr_png, qr_svg, qr_terminal
 
 AUTHORIZED_CLIENTS_DIR = "authorized_clients"
 HANDOVER_DIR = "handover"
@@ -186,12 +184,7 @@ def qr_terminal_text(line: str) -> str:
 
     Invariant: the text contains the private key; callers print it once, never log it.
     """
-    qr = qrcode.QRCode(border=2)
-    qr.add_data(line)
-    qr.make(fit=True)
-    out = io.StringIO()
-    qr.print_ascii(out=out, invert=True)
-    return out.getvalue()
+    return qr_terminal(line, border=2)
 
 
 def qr_image(line: str) -> tuple[str, bytes]:
@@ -199,14 +192,9 @@ def qr_image(line: str) -> tuple[str, bytes]:
 
     Invariant: the image is returned in memory, so the caller writes it 0600 like the key.
     """
-    buffer = io.BytesIO()
-    try:
-        import PIL  # noqa: F401 - only probing whether Pillow is there
-    except ImportError:
-        qrcode.make(line, image_factory=qrcode.image.svg.SvgPathImage).save(buffer)
-        return ".svg", buffer.getvalue()
-    qrcode.make(line).save(buffer)
-    return ".png", buffer.getvalue()
+    if have_pillow():
+        return ".png", qr_png(line)
+    return ".svg", qr_svg(line)
 
 
 # ---- the client side (a confidant's tor, or a test client) ----------------------------------

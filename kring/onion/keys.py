@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
 )
 
+from kring.atomic import write_atomic
 from kring.onion.errors import BadClientKey, ServiceKeyInvalid
 
 # The file names mirror a tor HiddenServiceDir, so an admin recognises the layout.
@@ -79,15 +80,7 @@ def write_secret_file(path: Path, data: bytes) -> None:
     and a crash leaves either the old file or the new one, never a half-written key.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.unlink(missing_ok=True)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+    write_atomic(path, data, mode=0o600)
 
 
 def write_public_file(path: Path, data: bytes) -> None:
@@ -97,15 +90,7 @@ def write_public_file(path: Path, data: bytes) -> None:
     addresses and public keys only.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.unlink(missing_ok=True)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+    write_atomic(path, data, mode=0o644)
 
 
 @dataclasses.dataclass(frozen=True, repr=False)

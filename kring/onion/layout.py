@@ -20,11 +20,11 @@ The onion admin page, the poster and ``kring onion client add/list/revoke`` all 
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 from pathlib import Path
 from typing import Literal
 
+from kring.atomic import write_atomic
 from kring.onion.client_auth import AUTHORIZED_CLIENTS_DIR, ClientRegistry
 from kring.onion.errors import OnionError
 
@@ -205,7 +205,4 @@ def layout_for(
 
 def _write_public(path: Path, text: str) -> None:
     """Replace ``path`` atomically with ``text``, readable by the app's user (0644)."""
-    temp = path.with_name(f".{path.name}.new")
-    temp.write_text(text, encoding="utf-8")
-    temp.chmod(0o644)
-    os.replace(temp, path)
+    write_atomic(path, text.encode("utf-8"), mode=0o644)

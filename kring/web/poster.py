@@ -11,8 +11,9 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import qrcode
 from PIL import Image, ImageDraw, ImageFont
+
+from kring.qr import qr_pillow
 
 # A4 at 150 dpi.
 WIDTH, HEIGHT = 1240, 1754
@@ -100,11 +101,7 @@ def render_poster_with_qr_box(
     draw.text((MARGIN, y), organisation, font=_font(40, bold=True), fill="#2d5d8a")
     y += 80
     url = f"http://{onion_address}/"
-    qr = qrcode.QRCode(border=2, box_size=10, error_correction=qrcode.constants.ERROR_CORRECT_M)
-    qr.add_data(url)
-    qr.make(fit=True)
-    code = qr.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
-    code = code.resize((520, 520), Image.Resampling.NEAREST)
+    code = qr_pillow(url, border=2, box_size=10).resize((520, 520), Image.Resampling.NEAREST)
     for index, lang in enumerate(POSTER_LANGUAGES):
         title, lead, steps = TEXT[lang]
         (title_size, title_step), (lead_size, lead_step), (step_size, step_step) = (

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import io
 import os
 from pathlib import Path
 from typing import Literal
 
+from kring.atomic import write_atomic
 from kring.crypto.errors import KeyGenerationFailed
 from kring.crypto.gpg import GpgHome, pipe_with_content
 from kring.readable import group_by_four
@@ -31,14 +31,9 @@ def format_fingerprint(fingerprint: str) -> str:
 
 def fingerprint_qr(fingerprint: str) -> str:
     """A terminal QR code of ``OPENPGP4FPR:<fingerprint>`` (the scheme key apps scan)."""
-    import qrcode  # only keygen needs it; keeps `open` quick to start
+    from kring.qr import qr_terminal  # only keygen needs qrcode; keeps `open` quick to start
 
-    code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
-    code.add_data(f"OPENPGP4FPR:{fingerprint}")
-    code.make(fit=True)
-    out = io.StringIO()
-    code.print_ascii(out=out, invert=True)
-    return out.getvalue()
+    return qr_terminal(f"OPENPGP4FPR:{fingerprint}", border=2)
 
 
 def _quick(home: GpgHome, passphrase: str, args: list[str]) -> str:
@@ -94,8 +89,5 @@ def generate_confidant_key(
     exported = home.run(["--armor", "--export", fingerprint])
     if exported.returncode != 0 or not exported.stdout:
         raise KeyGenerationFailed("gpg exported no public key")
-    public_key_path = Path(public_key_path)
-    temp = public_key_path.with_name(public_key_path.name + ".partial")
-    temp.write_bytes(exported.stdout)
-    os.replace(temp, public_key_path)
+    public_key_path = write_atomic(Path(public_key_path), exported.stdout, mode=0o644)
     return ConfidantKey(fingerprint=fingerprint, public_key_path=public_key_path)

@@ -6,15 +6,14 @@ import contextlib
 import dataclasses
 import errno
 import os
-import secrets
 import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from kring.atomic import PARTIAL_PREFIX, write_atomic
 from kring.crypto.bundle import REPORTER, BundleLimits, BundleReader, ManifestItem, open_bundle
 from kring.crypto.decrypt_stream import (
-    PARTIAL_PREFIX,
     SignatureCheck,
     decrypt_stream,
     decrypt_to_directory,
@@ -111,18 +110,9 @@ class _Writer:
         return path
 
     def write_atomic(self, name: str, data: bytes) -> Path:
-        temp = self.folder / f"{PARTIAL_PREFIX}{secrets.token_hex(8)}"
         try:
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            final = free_path(self.folder, name)
-            os.rename(temp, final)
+            final = write_atomic(free_path(self.folder, name), data, mode=0o600)
         except OSError as exc:
-            with contextlib.suppress(FileNotFoundError):
-                temp.unlink()
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise TargetDiskFull("the disk is full") from exc
             raise

@@ -9,6 +9,8 @@ import sys
 from importlib import resources
 from pathlib import Path
 
+from kring.atomic import write_atomic
+
 ENTRY_NAME = "kring-workstation.desktop"
 
 
@@ -32,8 +34,4 @@ def install_desktop_entry(data_home: Path | None = None) -> Path:
     found = shutil.which("kring-workstation") or "kring-workstation"
     command = str(script) if script.exists() else found
     target = folder / ENTRY_NAME
-    temp = target.with_name(ENTRY_NAME + ".partial")
-    temp.write_text(desktop_entry_text(shlex.quote(command)))
-    temp.chmod(0o644)
-    os.replace(temp, target)
-    return target
+    return write_atomic(target, desktop_entry_text(shlex.quote(command)).encode(), mode=0o644)

@@ -137,12 +137,9 @@ class MessageBar(QFrame):
 
 def qr_pixmap(data: str, scale: int = 6) -> QPixmap:
     """A QR code of ``data`` drawn with Qt (dark modules on white, with a quiet zone)."""
-    import qrcode
+    from kring.qr import qr_matrix  # qrcode loaded only when a code is drawn
 
-    code = qrcode.QRCode(border=4, error_correction=qrcode.constants.ERROR_CORRECT_M)
-    code.add_data(data)
-    code.make(fit=True)
-    matrix = code.get_matrix()
+    matrix = qr_matrix(data, border=4)
     size = len(matrix) * scale
     pixmap = QPixmap(size, size)
     pixmap.fill(QColor("white"))
