@@ -48,12 +48,19 @@ class Settings:
     lookup_salt: bytes
     passphrase_salt: bytes
     kdf: KdfCost = KdfCost()
-    organisation_name: str = "Our organisation"
+    # Marked "editable": the default of an admin's override, read only through
+    # kring.core.instance_settings.current_options, never from here.
+    organisation_name: str = "Our organisation"  # editable
     default_language: str = "en"
-    max_submission_bytes: int = 500 * 1000 * 1000
+    max_submission_bytes: int = 500 * 1000 * 1000  # editable (in MB)
     max_message_chars: int = 100_000
     max_reply_chars: int = 100_000
-    session_idle_minutes: int = 30
+    # Both apps' sessions end after this many idle minutes; the confidants'
+    # also after session_absolute_minutes however active.
+    session_idle_minutes: int = 30  # editable
+    session_absolute_minutes: int = 120  # editable
+    # Small-cell suppression threshold of the insights pages; never below 3.
+    insights_k: int = 5  # editable
     # A slow upload over Tor must not outlive its form's CSRF token.
     csrf_time_limit_seconds: int = 6 * 3600
     # A submission's body: the longest silence, the lowest average rate once
@@ -103,6 +110,8 @@ _INT_FIELDS = {
     "max_message_chars",
     "max_reply_chars",
     "session_idle_minutes",
+    "session_absolute_minutes",
+    "insights_k",
     "csrf_time_limit_seconds",
     "upload_read_timeout_seconds",
     "upload_min_bytes_per_second",

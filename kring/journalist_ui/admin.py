@@ -11,7 +11,6 @@ from kring.core import units as units_service
 from kring.core.errors import InvalidChoice
 from kring.journalist_ui import labels
 from kring.journalist_ui.auth import fresh_totp, require_admin
-from kring.journalist_ui.state import state
 from kring.web.context import core
 
 bp = Blueprint("admin", __name__, url_prefix="/<lang>/admin")
@@ -96,14 +95,12 @@ def reset_totp(account_id: int) -> Response:
 def settings() -> str | Response:
     """Organisation name, upload limit and session lengths."""
     admin = require_admin()
+    current = instance_settings.current_options(core())
     if request.method == "GET":
-        options = instance_settings.load_options(core())
-        return render_template("journalist/admin_settings.html", options=options)
-    options = instance_settings.parse_options(request.form.to_dict())
+        return render_template("journalist/admin_settings.html", options=current)
+    options = instance_settings.parse_options(request.form.to_dict(), current)
+    # Both apps' sessions, forms and pages follow from their next request on.
     instance_settings.save_options(core(), options, actor=admin.username or "")
-    # Session lengths apply to new requests at once.
-    state().sessions.idle_seconds = options.session_idle_minutes * 60
-    state().sessions.absolute_seconds = options.session_absolute_minutes * 60
     flash(_("Settings saved."))
     return redirect(url_for("admin.settings"))
 

@@ -1,13 +1,11 @@
-"""The confidants' app factory."""
+"""The confidants' app factory: the shared app base, then the confidants' and admins' pages."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from flask import Flask, g, redirect, render_template
-from flask_wtf.csrf import CSRFProtect
-from werkzeug.wrappers import Response
+from flask import Flask, g
 
 from kring.core import accounts
 from kring.core.context import CoreContext, build_context
@@ -20,19 +18,14 @@ from kring.core.errors import (
     SubmissionFailed,
 )
 from kring.core.inbox import ConversationNotFound
-from kring.core.instance_settings import InvalidSetting, load_options
+from kring.core.instance_settings import InvalidSetting
 from kring.core.settings import Settings
 from kring.crypto.errors import InvalidPublicKey
 from kring.journalist_ui import formatting, labels
 from kring.journalist_ui.state import JournalistState
 from kring.readable import human_size
-from kring.web.app_config import configure_app
-from kring.web.context import install_core
-from kring.web.error_pages import install_error_pages
-from kring.web.i18n import install_i18n
-from kring.web.logging_setup import configure_logging
-from kring.web.security import install_security
-from kring.web.sessions import MemorySessionInterface, MemorySessionStore
+from kring.web.base import AppSpec, build_app
+from kring.web.sessions import SessionLengths
 
 log = logging.getLogger("kring.journalist_ui")
 
@@ -65,37 +58,35 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
     """Build the confidants' app for ``settings``.
 
     Invariants wired here: server-side sessions with a new id at login, ended
-    after 30 idle minutes or 2 hours (admins may change both); security
-    headers and the no-JavaScript CSP on every response; CSRF on every form;
-    no request logging; no upload spooled to disk; every error a page.
+    after the idle or absolute minutes in force (30 and 120 unless an admin
+    changed them; a form's CSRF token lives as long as a session may);
+    security headers and the no-JavaScript CSP on every response; CSRF on
+    every form; no request logging; no upload spooled to disk; every error a page.
     """
-    configure_logging()
-    app = Flask(__name__)
     ctx = context or build_context(settings)
-    options = load_options(ctx)
-    install_core(app, ctx)
-    configure_app(
-        app,
-        settings,
-        cookie_name="kring_journalist",
-        csrf_time_limit_seconds=options.session_absolute_minutes * 60,
-        # Replies are text; the public key form is the largest (a few kB).
-        max_content_length=2 * 1024 * 1024,
-    )
     state = JournalistState(ctx=ctx)
-    # The session store and the throttle read the state's clock, so a test
-    # moving the clock moves TOTP, throttle and session expiry together.
-    state.sessions = MemorySessionStore(
-        idle_seconds=options.session_idle_minutes * 60,
-        absolute_seconds=options.session_absolute_minutes * 60,
-        clock=state.now,
+    app, csrf = build_app(
+        ctx,
+        AppSpec(
+            import_name=__name__,
+            cookie_name="kring_journalist",
+            error_template="journalist/error.html",
+            log=log,
+            # Replies are text; the public key form is the largest (a few kB).
+            max_content_length=2 * 1024 * 1024,
+            session_lengths=lambda options: SessionLengths(
+                options.session_idle_minutes * 60, options.session_absolute_minutes * 60
+            ),
+            csrf_time_limit=lambda options: options.session_absolute_minutes * 60,
+            error_pages=ERROR_PAGES,
+            extra_kinds={401: "session_ended"},
+            # The session store and the throttle read the state's clock, so a test
+            # moving the clock moves TOTP, throttle and session expiry together.
+            session_clock=state.now,
+        ),
     )
     state.failures = accounts.FailureThrottle(clock=state.now)
     app.extensions["kring_journalist"] = state
-    app.session_interface = MemorySessionInterface(state.sessions)
-    install_security(app)
-    install_i18n(app, settings.default_language)
-    csrf = CSRFProtect(app)
 
     from kring.journalist_ui import (
         account,
@@ -118,14 +109,9 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
     csrf.exempt(content_admin.upload_media)
     app.before_request(auth.load_account)
 
-    @app.get("/")
-    def root() -> Response:
-        return redirect(f"/{settings.default_language}/", code=302)
-
     @app.context_processor
     def _globals() -> dict[str, Any]:
         return {
-            "organisation_name": load_options(ctx).organisation_name,
             "account": g.get("account"),
             "path_labels": labels.path_labels(),
             "status_labels": labels.status_labels(),
@@ -143,7 +129,6 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
     app.add_template_filter(formatting.day, "day")
     app.add_template_filter(formatting.decimal, "decimal")
     app.add_template_filter(labels.quarter_label, "quarter")
-    _install_error_pages(app)
     return app
 
 
@@ -158,17 +143,3 @@ def _store_warning(ctx: CoreContext) -> StoreRoom | None:
         return None
     room = store_room(ctx)
     return room if room.warn else None
-
-
-def _install_error_pages(app: Flask) -> None:
-    def page(kind: str, status: int) -> tuple[str, int]:
-        return render_template("journalist/error.html", kind=kind), status
-
-    for exc_type, (kind, status) in ERROR_PAGES.items():
-
-        def _handler(_error: Exception, kind: str = kind, status: int = status) -> Any:
-            return page(kind, status)
-
-        app.register_error_handler(exc_type, _handler)
-
-    install_error_pages(app, "journalist/error.html", log=log, extra_kinds={401: "session_ended"})

@@ -28,6 +28,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from kring.core import accounts
+from kring.core.instance_settings import current_options
 from kring.core.models import Confidant
 from kring.journalist_ui.formatting import fingerprint_groups
 from kring.journalist_ui.state import state
@@ -261,7 +262,7 @@ def _enrol_page(error: str | None, status: int, *, secret: str | None = None) ->
     qr = None
     if secret:
         uri = accounts.provisioning_uri(
-            secret, account.username or "", core().settings.organisation_name
+            secret, account.username or "", current_options(core()).organisation_name
         )
         qr = inline_qr(uri)
     return render_template(

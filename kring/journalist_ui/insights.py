@@ -26,7 +26,7 @@ from kring.core.insights.tables import (
     AnnualTables,
 )
 from kring.core.insights.tables import table_csv as to_csv
-from kring.core.instance_settings import load_options
+from kring.core.instance_settings import current_options
 from kring.journalist_ui import labels
 from kring.journalist_ui.auth import require_viewer
 from kring.journalist_ui.formatting import decimal
@@ -87,7 +87,7 @@ def _year(raw: object = None) -> int:
 
 
 def _k() -> int:
-    return load_options(core()).insights_k
+    return current_options(core()).insights_k
 
 
 def _published(year: int) -> tuple[AnnualTables, list[Snapshot]]:

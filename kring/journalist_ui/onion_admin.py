@@ -7,7 +7,7 @@ import logging
 from flask import Blueprint, Response, abort, redirect, render_template, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from kring.core.instance_settings import load_options
+from kring.core.instance_settings import current_options
 from kring.journalist_ui.auth import require_admin
 from kring.onion.layout import OnionLayout, OnionLayoutUnreadable
 from kring.web.context import core
@@ -58,7 +58,7 @@ def poster(fmt: str) -> BaseResponse:
         return redirect(url_for("onion_admin.overview"))
     if address is None or fmt not in ("png", "pdf"):
         abort(404)
-    organisation = load_options(core()).organisation_name
+    organisation = current_options(core()).organisation_name
     if fmt == "png":
         body, mimetype = poster_png(address, organisation), "image/png"
     else:

@@ -1,4 +1,4 @@
-"""Per-app state of journalist_ui: the clock, the login-failure throttle, the sessions."""
+"""Per-app state of journalist_ui: the clock and the login-failure throttle."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from flask import current_app
 
 from kring.core.context import CoreContext
 from kring.core.throttle import FailureThrottle
-from kring.web.sessions import MemorySessionStore
 
 
 @dataclasses.dataclass
@@ -23,7 +22,6 @@ class JournalistState:
 
     ctx: CoreContext
     clock: Callable[[], float] = time.time
-    sessions: MemorySessionStore = dataclasses.field(init=False)
     failures: FailureThrottle = dataclasses.field(init=False)
 
     def now(self) -> float:

@@ -38,7 +38,7 @@ from kring.core.errors import (
     UnknownCodename,
     UnknownRecipient,
 )
-from kring.core.instance_settings import load_options
+from kring.core.instance_settings import current_options
 from kring.core.kdf import ReporterSecrets
 from kring.core.kdf_pool import KdfBusy
 from kring.core.models import Category, ReporterPath
@@ -233,7 +233,7 @@ def _form_context(secrets_: ReporterSecrets, **extra: Any) -> dict[str, Any]:
     ctx = core()
     path = reporting.current_path(ctx, secrets_)
     first = path is None
-    options = load_options(ctx)
+    options = current_options(ctx)
     return {
         "first_submission": first,
         "current_path": path or ReporterPath.JUST_TALK.value,
@@ -343,7 +343,7 @@ def submit_post() -> Any:
             chunks=chunks,
             content_type=request.content_type or "",
             content_length=request.content_length,
-            max_bytes=load_options(ctx).max_submission_mb * 1_000_000,
+            max_bytes=current_options(ctx).max_submission_bytes,
             max_message_bytes=ctx.settings.max_message_chars * 4,
             draft=draft,
             check_csrf=_check_csrf,

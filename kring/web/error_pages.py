@@ -7,6 +7,8 @@ only (its message could quote the request) and the user gets a plain page.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -25,13 +27,30 @@ _KINDS = {
 
 
 def install_error_pages(
-    app: Flask, template: str, *, log: logging.Logger, extra_kinds: dict[int, str] | None = None
+    app: Flask,
+    template: str,
+    *,
+    log: logging.Logger,
+    domain_errors: Mapping[type[Exception], tuple[str, int]] | None = None,
+    extra_kinds: dict[int, str] | None = None,
 ) -> None:
-    """Render ``template`` with a ``kind`` for CSRF failures, HTTP errors and crashes."""
+    """Render ``template`` with a ``kind`` for domain errors, CSRF failures, HTTP errors, crashes.
+
+    ``domain_errors`` maps a core service's named failure to its page kind and
+    status; Flask picks the handler of the nearest class, so a named failure
+    never falls through to the crash page.
+    """
     kinds = {**_KINDS, **(extra_kinds or {})}
 
     def page(kind: str, status: int) -> tuple[str, int]:
         return render_template(template, kind=kind), status
+
+    for exc_type, (kind, status) in (domain_errors or {}).items():
+
+        def _named(_error: Exception, kind: str = kind, status: int = status) -> Any:
+            return page(kind, status)
+
+        app.register_error_handler(exc_type, _named)
 
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError) -> tuple[str, int]:

@@ -9,6 +9,7 @@ docs/architecture.md for why and how to scale.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import threading
 import time
@@ -40,40 +41,55 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.modified = True
 
 
+@dataclasses.dataclass(frozen=True)
+class SessionLengths:
+    """How long a session lives: idle seconds, and from its start (None: no such limit)."""
+
+    idle_seconds: int
+    absolute_seconds: int | None = None
+
+
 class MemorySessionStore:
-    """Session data by id, expiring after ``idle_seconds`` without a request."""
+    """Session data by id, expiring after an idle period (and, optionally, an absolute one).
+
+    ``lengths`` is asked at each look-up, so a length an admin changes applies
+    to the next request of every session, in whichever app reads it.
+    """
 
     def __init__(
         self,
-        idle_seconds: int,
+        idle_seconds: int = 0,
         clock: Callable[[], float] = time.monotonic,
         *,
         absolute_seconds: int | None = None,
+        lengths: Callable[[], SessionLengths] | None = None,
     ) -> None:
-        self.idle_seconds = idle_seconds
-        # Optional hard limit from the session's start (journalist_ui: 2 hours),
-        # however active it is; None keeps the idle limit only (source_ui).
-        self.absolute_seconds = absolute_seconds
-        self._clock = clock
+        fixed = SessionLengths(idle_seconds, absolute_seconds)
+        self.lengths: Callable[[], SessionLengths] = lengths or (lambda: fixed)
+        # Public so a test can move one app's time without touching the process's.
+        self.clock = clock
         self._lock = threading.Lock()
         # sid -> (data, last seen, started)
         self._data: dict[str, tuple[dict[str, Any], float, float]] = {}
         self._ops = 0
 
-    def _expired(self, now: float, seen: float, started: float) -> bool:
-        if now - seen > self.idle_seconds:
+    @staticmethod
+    def _expired(lengths: SessionLengths, now: float, seen: float, started: float) -> bool:
+        if now - seen > lengths.idle_seconds:
             return True
-        return self.absolute_seconds is not None and now - started > self.absolute_seconds
+        limit = lengths.absolute_seconds
+        return limit is not None and now - started > limit
 
     def get(self, sid: str) -> dict[str, Any] | None:
         """The data of a live session (and mark it used), or None."""
-        now = self._clock()
+        now = self.clock()
+        lengths = self.lengths()
         with self._lock:
             entry = self._data.get(sid)
             if entry is None:
                 return None
             data, seen, started = entry
-            if self._expired(now, seen, started):
+            if self._expired(lengths, now, seen, started):
                 del self._data[sid]
                 return None
             self._data[sid] = (data, now, started)
@@ -81,7 +97,7 @@ class MemorySessionStore:
 
     def put(self, sid: str, data: dict[str, Any]) -> None:
         """Store session data under ``sid`` (a new sid starts the absolute clock)."""
-        now = self._clock()
+        now = self.clock()
         with self._lock:
             previous = self._data.get(sid)
             started = previous[2] if previous is not None else now
@@ -96,7 +112,12 @@ class MemorySessionStore:
             self._data.pop(sid, None)
 
     def _sweep(self, now: float) -> None:
-        expired = [k for k, (_, seen, born) in self._data.items() if self._expired(now, seen, born)]
+        lengths = self.lengths()
+        expired = [
+            k
+            for k, (_, seen, born) in self._data.items()
+            if self._expired(lengths, now, seen, born)
+        ]
         for key in expired:
             del self._data[key]
 
@@ -108,11 +129,18 @@ class MemorySessionStore:
 class MemorySessionInterface(SessionInterface):
     """Flask session interface over a MemorySessionStore."""
 
-    def __init__(self, store: MemorySessionStore) -> None:
+    def __init__(
+        self, store: MemorySessionStore, *, on_open: Callable[[], None] | None = None
+    ) -> None:
         self.store = store
+        # Called first thing in every request, before the store is read (the
+        # app base refreshes the settings provider there).
+        self._on_open = on_open
 
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         """Load the session named by the cookie, or start an empty one."""
+        if self._on_open is not None:
+            self._on_open()
         sid = request.cookies.get(self.get_cookie_name(app))
         if sid and len(sid) <= 64:
             data = self.store.get(sid)

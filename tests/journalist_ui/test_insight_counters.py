@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from kring.core import accounts, reporting, units
 from kring.core.context import CoreContext
 from kring.core.insights.counters import read_counts
-from kring.core.instance_settings import load_options, save_options
+from kring.core.instance_settings import current_options, save_options
 from kring.core.models import InsightCount, InsightSnapshot, Reporter
 from kring.core.retention import run_retention
 from tests.journalist_ui.conftest import (
@@ -163,7 +163,7 @@ def test_quarters_are_frozen_once_and_a_k_change_leaves_them_as_published(
         db.execute(update(InsightCount).values(count=InsightCount.count + 10))
     assert published(hr) == first
 
-    options = load_options(jctx)
+    options = current_options(jctx)
     save_options(jctx, dataclasses.replace(options, insights_k=3), actor="anna")
     assert published(hr) == first  # 3 would now be shown, but Q1 and Q2 stay as published
     with hr.get("/en/insights/?year=2026") as response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -154,7 +155,7 @@ def test_missing_and_bad_csrf(client: FlaskClient, ctx: CoreContext, confidant_a
 def test_expired_csrf(client: FlaskClient, app, ctx: CoreContext, confidant_a: int) -> None:
     get_codename(client)
     csrf = csrf_from(client.get("/en/submit").get_data(as_text=True))
-    app.config["WTF_CSRF_TIME_LIMIT"] = -1
+    ctx.settings = dataclasses.replace(ctx.settings, csrf_time_limit_seconds=-1)
     status, page = submit(client, message="x", csrf=csrf)
     assert status == 400 and "form has expired" in page
     _nothing_stored(ctx)
@@ -268,11 +269,11 @@ def test_admin_upload_limit_applies_to_reporters(
     client: FlaskClient, ctx: CoreContext, confidant_a: int
 ) -> None:
     """The limit an admin sets in journalist_ui is the one reporters get."""
-    from kring.core.models import InstanceSetting
+    from kring.core.instance_settings import current_options, save_options
 
-    with ctx.sessions.begin() as db:
-        db.add(InstanceSetting(name="max_submission_mb", value="1"))
-        db.add(InstanceSetting(name="organisation_name", value="Voorbeeld BV"))
+    options = current_options(ctx)
+    changed = dataclasses.replace(options, max_submission_mb=1, organisation_name="Voorbeeld BV")
+    save_options(ctx, changed, actor="admin")
     get_codename(client)
     form = client.get("/en/submit").get_data(as_text=True)
     assert "up to 1 MB in total" in form

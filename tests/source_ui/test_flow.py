@@ -8,6 +8,7 @@ from sqlalchemy import select
 from kring.core import reporting
 from kring.core.context import CoreContext
 from kring.core.models import Item, Reporter
+from kring.web.sessions import SessionLengths
 from tests.conftest import ConfidantKeyPair
 from tests.source_ui.conftest import csrf_from, get_codename, submit
 
@@ -134,7 +135,7 @@ def test_session_expires_after_inactivity(client: FlaskClient, app, confidant_a:
     get_codename(client)
     submit(client, message="hello")
     store = app.session_interface.store
-    store.idle_seconds = 0  # every session is now past its idle limit
+    store.lengths = lambda: SessionLengths(idle_seconds=0)  # every session is now past it
     import time
 
     time.sleep(0.01)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 
 import pytest
@@ -75,12 +76,11 @@ def test_unknown_unit_or_answer_refused(
 def test_the_consent_text_names_the_instances_actual_threshold(
     client: FlaskClient, ctx: CoreContext, confidant_a: int
 ) -> None:
-    from kring.core.models import InstanceSetting
+    from kring.core.instance_settings import current_options, save_options
 
     get_codename(client)
     assert "never a number smaller than 5." in client.get("/en/submit").get_data(as_text=True)
-    with ctx.sessions.begin() as db:
-        db.add(InstanceSetting(name="insights_k", value="3"))
+    save_options(ctx, dataclasses.replace(current_options(ctx), insights_k=3), actor="admin")
     english = client.get("/en/submit").get_data(as_text=True)
     assert "never a number smaller than 3." in english and "five" not in english
     assert "nooit een aantal kleiner dan 3." in client.get("/nl/submit").get_data(as_text=True)

@@ -31,7 +31,7 @@ from kring.core.insights.tables import (
     published_quarters,
     wrongdoing_total,
 )
-from kring.core.instance_settings import load_options
+from kring.core.instance_settings import current_options
 from kring.core.models import Category, InsightSnapshot, Outcome, ReporterPath
 
 TABLE_FIELDS = ("by_category", "by_path", "by_unit", "by_closing_category", "by_outcome")
@@ -106,7 +106,7 @@ def published_snapshots(ctx: CoreContext, year: int) -> list[Snapshot]:
         }
     missing = [q for q in quarters if q not in stored]
     if missing:
-        k = load_options(ctx).insights_k
+        k = current_options(ctx).insights_k
         for quarter in missing:
             row = InsightSnapshot(
                 quarter=quarter,

@@ -1,0 +1,24 @@
+"""What both apps' WSGI entry points do: build the app from the environment, sweep leftovers."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from flask import Flask
+
+from kring.core.leftovers import sweep_soon
+from kring.core.settings import Settings, load_settings
+from kring.web.context import core
+
+
+def serve(create_app: Callable[[Settings], Flask]) -> Flask:
+    """The app for the instance named by ``KRING_INSTANCE``, as gunicorn loads it.
+
+    A worker (re)start: what a killed worker left goes within seconds. The
+    core context is read inside an app context, the way views read it.
+    """
+    app = create_app(load_settings(os.environ))
+    with app.app_context():
+        sweep_soon(core())
+    return app
