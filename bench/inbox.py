@@ -31,13 +31,14 @@ from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kring.core import accounts  # noqa: E402
+from kring.core import throttle  # noqa: E402
+from kring.core.accounts import admin, enrolment, passwords, records  # noqa: E402
+from kring.core.cases.legal_clock import feedback_by  # noqa: E402
+from kring.core.codenames.wordlists import load_wordlist  # noqa: E402
 from kring.core.context import CoreContext, build_context  # noqa: E402
 from kring.core.instance import init_instance  # noqa: E402
-from kring.core.legal_clock import feedback_by  # noqa: E402
 from kring.core.models import Item, ItemRecipient, ReadMark, Reporter, Star  # noqa: E402
 from kring.core.settings import load_settings  # noqa: E402
-from kring.core.wordlists import load_wordlist  # noqa: E402
 from kring.crypto.gpg import GpgHome  # noqa: E402
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -153,25 +154,25 @@ def main() -> None:
         settings = load_settings({"KRING_INSTANCE": str(instance)})
         ctx = build_context(settings)
         ctx.today = lambda: TODAY
-        made = accounts.create_account(
-            ctx, username="anna", display_name="Anna", role=accounts.Role.ADMIN, actor="bench"
+        made = admin.create_account(
+            ctx, username="anna", display_name="Anna", role=records.Role.ADMIN, actor="bench"
         )
-        other = accounts.create_account(
-            ctx, username="bart", display_name="Bart", role=accounts.Role.CONFIDANT, actor="bench"
+        other = admin.create_account(
+            ctx, username="bart", display_name="Bart", role=records.Role.CONFIDANT, actor="bench"
         )
         now = time.time()
-        password = accounts.generate_password()
-        secret = accounts.complete_enrolment(
+        password = passwords.generate_password()
+        secret = enrolment.complete_enrolment(
             ctx, made.account_id, temporary=made.password, own=password, at=now
         )
-        accounts.set_public_key(
+        enrolment.set_public_key(
             ctx,
             made.account_id,
             make_key(work / "gpg-bench"),
             password=password,
             code=pyotp.TOTP(secret).at(now - 30),
             at=now,
-            failures=accounts.FailureThrottle(),
+            failures=throttle.FailureThrottle(),
         )
         started = time.perf_counter()
         items = fill(ctx, made.account_id, other.account_id, args.sources)

@@ -22,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kring.core.context import build_context  # noqa: E402
-from kring.core.disk_room import refusal, store_room  # noqa: E402
 from kring.core.instance import init_instance  # noqa: E402
+from kring.core.storage.disk_room import refusal, store_room  # noqa: E402
 
 
 def main() -> None:

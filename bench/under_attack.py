@@ -56,11 +56,11 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.upload import make_key  # noqa: E402
-from kring.core.codenames import generate_codename  # noqa: E402
-from kring.core.confidants import add_confidant  # noqa: E402
+from kring.core.accounts.confidants import add_confidant  # noqa: E402
+from kring.core.codenames.phrases import generate_codename  # noqa: E402
 from kring.core.context import build_context  # noqa: E402
 from kring.core.instance import init_instance  # noqa: E402
-from kring.core.store import TEMP_PREFIX  # noqa: E402
+from kring.core.storage.store import TEMP_PREFIX  # noqa: E402
 from kring.devtools.multipart import MultipartBody, repeating_chunks  # noqa: E402
 from kring.devtools.rawhttp import NoAnswer, Reader, request_head, start_trickle  # noqa: E402
 from kring.devtools.servers import (  # noqa: E402

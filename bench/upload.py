@@ -32,7 +32,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kring.core.confidants import add_confidant  # noqa: E402
+from kring.core.accounts.confidants import add_confidant  # noqa: E402
 from kring.core.context import build_context  # noqa: E402
 from kring.core.instance import init_instance  # noqa: E402
 from kring.crypto.gpg import GpgHome  # noqa: E402

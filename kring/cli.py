@@ -92,7 +92,7 @@ def confidant() -> None:
 )
 def confidant_add(instance: str, name: str, key_file: str) -> None:
     """Add a confidant with their OpenPGP public key."""
-    from kring.core.confidants import add_confidant
+    from kring.core.accounts.confidants import add_confidant
     from kring.core.context import build_context
     from kring.crypto.errors import InvalidPublicKey
 
@@ -110,7 +110,7 @@ def confidant_add(instance: str, name: str, key_file: str) -> None:
 @instance_option
 def confidant_list(instance: str) -> None:
     """List confidants and their key fingerprints."""
-    from kring.core.confidants import list_confidants
+    from kring.core.accounts.confidants import list_confidants
     from kring.core.context import build_context
 
     ctx = build_context(_settings(instance))
@@ -130,8 +130,8 @@ def retention() -> None:
 @instance_option
 def retention_run(instance: str) -> None:
     """Delete idle and long-closed conversations (run daily by a timer)."""
+    from kring.core.cases.retention import run_retention
     from kring.core.context import build_context
-    from kring.core.retention import run_retention
 
     ctx = build_context(_settings(instance))
     try:
@@ -147,7 +147,7 @@ def retention_run(instance: str) -> None:
 @instance_option
 def scrub(instance: str) -> None:
     """Give files changed since the last scrub fresh times (run hourly by a timer)."""
-    from kring.core.scrub import ScrubBusy, scrub_instance
+    from kring.core.storage.scrub import ScrubBusy, scrub_instance
 
     try:
         result = scrub_instance(_settings(instance))
@@ -217,7 +217,7 @@ def content() -> None:
 )
 def content_seed(instance: str, replace: bool) -> None:
     """Add the default information pages (English, Dutch and Spanish) that are missing."""
-    from kring.core.content import seed_default_content
+    from kring.core.content.seeding import seed_default_content
     from kring.core.context import utc_today
     from kring.core.db import make_engine, make_sessionmaker
 
@@ -392,13 +392,13 @@ def unit_delete(instance: str, name: str) -> None:
 @instance_option
 def notify(instance: str) -> None:
     """Send the activity notice to opted-in confidants with something new (daily, on a timer)."""
-    from kring.core.context import build_context
-    from kring.core.notifications import (
+    from kring.core.cases.notifications import (
         NotificationFailed,
         notices_sent_today,
         run_notices,
         smtp_from_settings,
     )
+    from kring.core.context import build_context
 
     ctx = build_context(_settings(instance))
     try:
@@ -437,21 +437,22 @@ def admin_create(
     holder choose their own at the first web login and then enrol their
     authenticator app there, so the TOTP secret is never shown here.
     """
-    from kring.core import accounts
+    from kring.core.accounts import admin as accounts_admin
+    from kring.core.accounts import records
     from kring.core.context import build_context
 
     del confirm_later  # two-factor enrolment always happens in journalist_ui now
     ctx = build_context(_settings(instance))
     try:
         try:
-            made = accounts.create_account(
+            made = accounts_admin.create_account(
                 ctx,
                 username=username,
                 display_name=display_name or username,
-                role=accounts.Role.ADMIN,
+                role=records.Role.ADMIN,
                 actor="cli",
             )
-        except (accounts.InvalidUsername, accounts.UsernameTaken, ValueError) as exc:
+        except (accounts_admin.InvalidUsername, accounts_admin.UsernameTaken, ValueError) as exc:
             raise click.ClickException(f"account refused: {type(exc).__name__}: {exc}") from exc
         click.echo(f"Admin {made.username} created.")
         click.echo(f"One-time password (shown once, hand it to {made.username}): {made.password}")

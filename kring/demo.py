@@ -20,7 +20,7 @@ from pathlib import Path
 
 import click
 
-from kring.core.confidants import list_confidants
+from kring.core.accounts.confidants import list_confidants
 from kring.core.context import build_context
 from kring.core.instance import init_instance
 from kring.core.settings import INSTANCE_FILE, load_settings
@@ -47,7 +47,9 @@ def ensure_demo_confidant(instance_dir: Path) -> Path:
 
     import pyotp
 
-    from kring.core import accounts
+    from kring.core import throttle
+    from kring.core.accounts import admin as accounts_admin
+    from kring.core.accounts import enrolment, passwords, records, totp
 
     settings = load_settings({"KRING_INSTANCE": str(instance_dir)})
     ctx = build_context(settings)
@@ -64,30 +66,30 @@ def ensure_demo_confidant(instance_dir: Path) -> Path:
             raise click.ClickException("could not create the demo key: " + made.stderr.decode())
         public = home.run(["--armor", "--export"]).stdout.decode()
         (instance_dir / "demo-confidant.pub.asc").write_text(public)
-        credentials = accounts.create_account(
+        credentials = accounts_admin.create_account(
             ctx,
             username=DEMO_USERNAME,
             display_name=DEMO_CONFIDANT,
-            role=accounts.Role.ADMIN,
+            role=records.Role.ADMIN,
             actor="kring demo",
         )
         # The demo plays the holder: it chooses the password and enrols the
         # TOTP itself (a real account's holder does this in journalist_ui).
         now = time.time()
-        password = accounts.generate_password()
-        secret = accounts.complete_enrolment(
+        password = passwords.generate_password()
+        secret = enrolment.complete_enrolment(
             ctx, credentials.account_id, temporary=credentials.password, own=password, at=now
         )
-        accounts.set_public_key(
+        enrolment.set_public_key(
             ctx,
             credentials.account_id,
             public,
             password=password,
-            code=pyotp.TOTP(secret).at(now - accounts.TOTP_STEP),
+            code=pyotp.TOTP(secret).at(now - totp.TOTP_STEP),
             at=now,
-            failures=accounts.FailureThrottle(),
+            failures=throttle.FailureThrottle(),
         )
-        uri = accounts.provisioning_uri(secret, credentials.username, "Kring demo")
+        uri = totp.provisioning_uri(secret, credentials.username, "Kring demo")
         text = (
             f"username: {credentials.username}\n"
             f"password: {password}\n"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kring.core.confidants import add_confidant
+from kring.core.accounts.confidants import add_confidant
 from kring.core.context import CoreContext, build_context
 from kring.core.instance import init_instance
 from kring.core.settings import KdfCost, Settings

@@ -19,11 +19,11 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from kring.core import reporting
-from kring.core.confidants import add_confidant
+from kring.core.accounts.confidants import add_confidant
 from kring.core.context import build_context
 from kring.core.instance import init_instance
 from kring.core.models import Reporter
+from kring.core.reporting import replies
 from kring.devtools.multipart import MultipartBody, repeating_chunks
 from kring.devtools.servers import run_gunicorn
 from tests.conftest import ConfidantKeyPair
@@ -132,7 +132,7 @@ def test_no_plaintext_anywhere(tmp_path: Path, confidant_key: ConfidantKeyPair) 
         with ctx.sessions() as db:
             reporter_id = db.scalar(select(Reporter.id))
         assert reporter_id is not None
-        reply = reporting.reply_to_reporter(
+        reply = replies.reply_to_reporter(
             ctx, reporter_id=reporter_id, confidant_id=confidant_id, text=f"Reply {marker}"
         )
 

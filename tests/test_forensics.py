@@ -26,8 +26,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kring.cli import main as kring_cli
-from kring.core import accounts, reporting
+from kring.core.accounts import records
 from kring.core.context import CoreContext
+from kring.core.reporting import access as reporting_access
 from kring.journalist_ui import create_app as create_journalist_app
 from kring.journalist_ui.state import JournalistState
 from kring.source_ui import create_app as create_source_app
@@ -101,7 +102,7 @@ class _Running:
 
 def _start_apps(ctx: CoreContext, confidant_key: ConfidantKeyPair) -> _Running:
     clock = Clock(now=time.time())
-    admin = make_account(ctx, clock, "anna", role=accounts.Role.ADMIN, key=confidant_key)
+    admin = make_account(ctx, clock, "anna", role=records.Role.ADMIN, key=confidant_key)
     journalist = create_journalist_app(ctx.settings, context=ctx)
     journalist.config["TESTING"] = True
     state: JournalistState = journalist.extensions["kring_journalist"]
@@ -126,7 +127,7 @@ def _reporters_act(ctx: CoreContext, running: _Running) -> None:
     leaving_codename = get_codename(leaving)
     assert submit(leaving, message="I changed my mind later.")[0] == 302
 
-    slug = designation_of(ctx, reporting.derive_secrets(ctx, codename))
+    slug = designation_of(ctx, reporting_access.derive_secrets(ctx, codename))
     status, _ = post(
         running.confidant_browser, f"/en/c/{slug}/reply", {"text": "Thank you for telling us"}
     )

@@ -45,7 +45,7 @@ class Action(enum.StrEnum):
     FEEDBACK_RECORDED = "feedback_recorded"
     ITEMS_DELETED = "items_deleted"
     CONVERSATION_DELETED = "conversation_deleted"
-    # Ciphertext of a deleted conversation stayed on disk (kring.core.leftovers).
+    # Ciphertext of a deleted conversation stayed on disk (kring.core.storage.leftovers).
     DELETION_FAILED = "deletion_failed"
 
 
@@ -84,7 +84,7 @@ def forget_conversation(db: Session, designation: str) -> None:
 
 
 def _readable_by(viewer_id: int) -> ColumnElement[bool]:
-    # The same rule as the inbox (kring.core.inbox.visible_to): addressed to
+    # The same rule as the inbox (kring.core.cases.inbox.visible_to): addressed to
     # this confidant or to all.
     visible = select(Reporter.designation).where(
         or_(Reporter.recipient_id == viewer_id, Reporter.recipient_id.is_(None))

@@ -9,10 +9,10 @@ from collections.abc import Callable
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from kring.core.codenames.kdf_pool import KdfPool, PoolSize, size_for_machine
 from kring.core.db import make_engine, make_sessionmaker
-from kring.core.kdf_pool import KdfPool, PoolSize, size_for_machine
 from kring.core.settings import Settings
-from kring.core.store import Store
+from kring.core.storage.store import Store
 from kring.core.throttle import LoginThrottle
 from kring.crypto.gpg import GpgHome
 

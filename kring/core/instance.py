@@ -67,7 +67,7 @@ def init_instance(
 def _seed_information_pages(settings: Settings) -> None:
     # A new instance is useful on its first day: the default information
     # pages and code of conduct are there before any admin edits them.
-    from kring.core.content import seed_default_content
+    from kring.core.content.seeding import seed_default_content
     from kring.core.context import utc_today
     from kring.core.db import make_engine, make_sessionmaker
 

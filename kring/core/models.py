@@ -125,7 +125,7 @@ class Reporter(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # argon2id(codename, lookup salt), hex; also the store folder name.
     lookup_id: Mapped[str] = mapped_column(String(128), unique=True)
-    # 20-bit keyed tag of the codename (kring.core.prefilter); NULL until the
+    # 20-bit keyed tag of the codename (kring.core.codenames.prefilter); NULL until the
     # next login for conversations made before it existed.
     prefilter_tag: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
     # Random two words shown to confidants; never derived from the codename.
@@ -147,7 +147,7 @@ class Reporter(Base):
     # Set by confidants in journalist_ui (legal clock, retention); days only.
     acknowledged_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     # acknowledged_on + 3 months (month-end clamped), kept so the inbox can
-    # sort by deadline in SQL; kring.core.legal_clock computes it.
+    # sort by deadline in SQL; kring.core.cases.legal_clock computes it.
     feedback_due_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     # The day a confidant recorded that the reporter got feedback: stops the clock.
     feedback_given_on: Mapped[dt.date | None] = mapped_column(Date, default=None)

@@ -68,11 +68,11 @@ class Settings:
     upload_read_timeout_seconds: int = 60
     upload_min_bytes_per_second: int = 500
     upload_rate_grace_seconds: int = 30
-    # Key-derivation pool (kring.core.kdf_pool): 0 workers = sized from cores
+    # Key-derivation pool (kring.core.codenames.kdf_pool): 0 workers = sized from cores
     # and memory; new codenames handed out per minute at most.
     kdf_workers: int = 0
     # Free space the store's disk keeps: a submission that would leave less is
-    # refused before it is read (kring.core.disk_room).
+    # refused before it is read (kring.core.storage.disk_room).
     store_min_free_mb: int = 1000
     # What the store may hold in all (ciphertext of every conversation), and
     # one conversation at most; a submission that would pass either is refused

@@ -6,7 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from kring.core import accounts, notifications
+from kring.core.accounts import enrolment, passwords, records
+from kring.core.cases import notifications
 from kring.journalist_ui.auth import require_login, require_viewer
 from kring.journalist_ui.formatting import fingerprint_groups
 from kring.journalist_ui.state import state
@@ -19,7 +20,7 @@ bp = Blueprint("account", __name__, url_prefix="/<lang>/account")
 def show() -> str:
     """Fingerprint of one's key, forms to change key and password."""
     require_viewer()
-    return render_template("journalist/account.html", min_password=accounts.MIN_CHOSEN_PASSWORD)
+    return render_template("journalist/account.html", min_password=passwords.MIN_CHOSEN_PASSWORD)
 
 
 @bp.post("/key")
@@ -30,7 +31,7 @@ def upload_key() -> Response:
     """
     account = require_login()
     armored = request.form.get("public_key", "").strip()
-    info = accounts.set_public_key(
+    info = enrolment.set_public_key(
         core(),
         account.id,
         armored,
@@ -39,7 +40,7 @@ def upload_key() -> Response:
         at=state().now(),
         failures=state().failures,
     )
-    session["stamp"] = accounts.session_stamp(accounts.get_account(core(), account.id))
+    session["stamp"] = records.session_stamp(records.get_account(core(), account.id))
     flash(
         _(
             "Your public key was saved. Fingerprint: %(fpr)s",
@@ -57,7 +58,7 @@ def change_password() -> Response:
     if new != request.form.get("new_password_again", ""):
         flash(_("The two new passwords differ. Nothing was changed."))
         return redirect(url_for("account.show"))
-    session["stamp"] = accounts.change_password(
+    session["stamp"] = passwords.change_password(
         core(), account.id, current=request.form.get("current_password", ""), new=new
     )
     flash(_("Your password was changed."))

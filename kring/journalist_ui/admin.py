@@ -6,8 +6,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from kring.core import accounts, audit, instance_settings
+from kring.core import audit, instance_settings
 from kring.core import units as units_service
+from kring.core.accounts import admin as accounts_admin
+from kring.core.accounts import records
 from kring.core.errors import InvalidChoice
 from kring.journalist_ui import labels
 from kring.journalist_ui.auth import fresh_totp, require_admin
@@ -21,7 +23,7 @@ def accounts_list() -> str:
     """Every account with its role, state and key fingerprint."""
     require_admin()
     return render_template(
-        "journalist/admin_accounts.html", accounts=accounts.list_accounts(core())
+        "journalist/admin_accounts.html", accounts=accounts_admin.list_accounts(core())
     )
 
 
@@ -30,22 +32,22 @@ def add_account() -> str:
     """Add a confidant (or admin); shows the generated password once (needs a fresh code)."""
     admin = require_admin()
     try:
-        role = accounts.Role(request.form.get("role") or accounts.Role.CONFIDANT.value)
+        role = records.Role(request.form.get("role") or records.Role.CONFIDANT.value)
     except ValueError as exc:
         raise InvalidChoice("unknown role") from exc
-    username = accounts.normalise_username(request.form.get("username", ""))
+    username = accounts_admin.normalise_username(request.form.get("username", ""))
     display_name = request.form.get("display_name", "").strip()
     if not display_name or len(display_name) > 120:
-        raise accounts.InvalidUsername("display name")
+        raise accounts_admin.InvalidUsername("display name")
     fresh_totp()
-    created = accounts.create_account(
+    created = accounts_admin.create_account(
         core(), username=username, display_name=display_name, role=role, actor=admin.username or ""
     )
     return render_template("journalist/admin_credentials.html", credentials=created, new=True)
 
 
 def _target(account_id: int) -> int:
-    accounts.get_account(core(), account_id)
+    records.get_account(core(), account_id)
     return account_id
 
 
@@ -54,7 +56,9 @@ def set_active(account_id: int) -> Response:
     """Disable or enable an account."""
     admin = require_admin()
     active = request.form.get("active") == "1"
-    accounts.set_active(core(), _target(account_id), active=active, actor=admin.username or "")
+    accounts_admin.set_active(
+        core(), _target(account_id), active=active, actor=admin.username or ""
+    )
     flash(_("The account was enabled.") if active else _("The account was disabled."))
     return redirect(url_for("admin.accounts_list"))
 
@@ -65,7 +69,7 @@ def delete_account(account_id: int) -> Response:
     admin = require_admin()
     _target(account_id)
     fresh_totp()
-    accounts.delete_account(core(), account_id, actor=admin.username or "")
+    accounts_admin.delete_account(core(), account_id, actor=admin.username or "")
     flash(_("The account was deleted."))
     return redirect(url_for("admin.accounts_list"))
 
@@ -76,7 +80,7 @@ def reset_password(account_id: int) -> str:
     admin = require_admin()
     _target(account_id)
     fresh_totp()
-    created = accounts.reset_password(core(), account_id, actor=admin.username or "")
+    created = accounts_admin.reset_password(core(), account_id, actor=admin.username or "")
     return render_template("journalist/admin_credentials.html", credentials=created, new=False)
 
 
@@ -86,7 +90,7 @@ def reset_totp(account_id: int) -> Response:
     admin = require_admin()
     _target(account_id)
     fresh_totp()
-    accounts.reset_totp(core(), account_id, actor=admin.username or "")
+    accounts_admin.reset_totp(core(), account_id, actor=admin.username or "")
     flash(_("The two-factor code was reset. The user sets it up again at the next login."))
     return redirect(url_for("admin.accounts_list"))
 

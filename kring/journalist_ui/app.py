@@ -7,9 +7,11 @@ from typing import Any
 
 from flask import Flask, g
 
-from kring.core import accounts
+from kring.core import throttle as accounts_throttle
+from kring.core.accounts import admin as accounts_admin
+from kring.core.accounts import passwords, records, totp
+from kring.core.cases.inbox import ConversationNotFound
 from kring.core.context import CoreContext, build_context
-from kring.core.disk_room import StoreRoom, store_room
 from kring.core.errors import (
     EmptySubmission,
     InvalidChoice,
@@ -17,9 +19,9 @@ from kring.core.errors import (
     MessageTooLong,
     SubmissionFailed,
 )
-from kring.core.inbox import ConversationNotFound
 from kring.core.instance_settings import InvalidSetting
 from kring.core.settings import Settings
+from kring.core.storage.disk_room import StoreRoom, store_room
 from kring.crypto.errors import InvalidPublicKey
 from kring.journalist_ui import formatting, labels
 from kring.journalist_ui.state import JournalistState
@@ -33,18 +35,18 @@ log = logging.getLogger("kring.journalist_ui")
 ERROR_PAGES: dict[type[Exception], tuple[str, int]] = {
     ConversationNotFound: ("not_found", 404),
     ItemNotFound: ("not_found", 404),
-    accounts.AccountNotFound: ("not_found", 404),
-    accounts.InvalidTotp: ("invalid_totp", 403),
-    accounts.LoginThrottled: ("throttled", 429),
-    accounts.LastAdmin: ("last_admin", 409),
-    accounts.AccountHasConversations: ("has_conversations", 409),
-    accounts.UsernameTaken: ("username_taken", 409),
-    accounts.InvalidUsername: ("invalid_username", 400),
-    accounts.WeakPassword: ("weak_password", 400),
-    accounts.LoginFailed: ("wrong_password", 403),
-    accounts.EnrolmentOrder: ("enrolment_order", 409),
-    accounts.SamePassword: ("same_password", 400),
-    accounts.ResetNeedsSecondAdmin: ("second_admin", 409),
+    records.AccountNotFound: ("not_found", 404),
+    totp.InvalidTotp: ("invalid_totp", 403),
+    accounts_throttle.LoginThrottled: ("throttled", 429),
+    accounts_admin.LastAdmin: ("last_admin", 409),
+    accounts_admin.AccountHasConversations: ("has_conversations", 409),
+    accounts_admin.UsernameTaken: ("username_taken", 409),
+    accounts_admin.InvalidUsername: ("invalid_username", 400),
+    passwords.WeakPassword: ("weak_password", 400),
+    records.LoginFailed: ("wrong_password", 403),
+    records.EnrolmentOrder: ("enrolment_order", 409),
+    passwords.SamePassword: ("same_password", 400),
+    accounts_admin.ResetNeedsSecondAdmin: ("second_admin", 409),
     InvalidPublicKey: ("invalid_key", 400),
     InvalidSetting: ("invalid_setting", 400),
     InvalidChoice: ("bad_request", 400),
@@ -85,7 +87,7 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
             session_clock=state.now,
         ),
     )
-    state.failures = accounts.FailureThrottle(clock=state.now)
+    state.failures = accounts_throttle.FailureThrottle(clock=state.now)
     app.extensions["kring_journalist"] = state
 
     from kring.journalist_ui import (

@@ -27,7 +27,9 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from kring.core import accounts
+from kring.core import throttle
+from kring.core.accounts import login as accounts_login
+from kring.core.accounts import notices, passwords, records, totp
 from kring.core.instance_settings import current_options
 from kring.core.models import Confidant
 from kring.journalist_ui.formatting import fingerprint_groups
@@ -46,13 +48,13 @@ def load_account() -> None:
     if account_id is None:
         return
     try:
-        account = accounts.get_account(core(), int(account_id))
-    except accounts.AccountNotFound:
+        account = records.get_account(core(), int(account_id))
+    except records.AccountNotFound:
         account = None
     if (
         account is None
         or not account.is_active
-        or accounts.session_stamp(account) != session.get("stamp")
+        or records.session_stamp(account) != session.get("stamp")
     ):
         session.clear()
         return
@@ -90,14 +92,14 @@ def require_login() -> Confidant:
     conversation, download or admin page is ever shown to them.
     """
     account = require_viewer()
-    if account.role == accounts.Role.INSIGHTS.value:
+    if account.role == records.Role.INSIGHTS.value:
         abort(make_response(render_template("journalist/error.html", kind="insights_only"), 403))
     return account
 
 
 def home_url(account: Confidant) -> str:
     """Where an account lands after login: the inbox, or the insights for viewers."""
-    if account.role == accounts.Role.INSIGHTS.value:
+    if account.role == records.Role.INSIGHTS.value:
         return url_for("insights.overview")
     return url_for("conversations.inbox")
 
@@ -105,7 +107,7 @@ def home_url(account: Confidant) -> str:
 def require_admin() -> Confidant:
     """The logged-in account if it is an admin (403 otherwise)."""
     account = require_login()
-    if account.role != accounts.Role.ADMIN.value:
+    if account.role != records.Role.ADMIN.value:
         abort(403)
     return account
 
@@ -113,7 +115,7 @@ def require_admin() -> Confidant:
 def fresh_totp() -> None:
     """Require the form's ``totp`` field to be a new code of the current account."""
     account = require_login()
-    accounts.verify_fresh_totp(
+    totp.verify_fresh_totp(
         core(),
         account.id,
         request.form.get("totp", ""),
@@ -126,7 +128,7 @@ def _login_page(error: str | None, status: int) -> Response:
     return make_response(render_template("journalist/login.html", error=error), status)
 
 
-def _start_session(logged_in: accounts.LoggedIn) -> None:
+def _start_session(logged_in: accounts_login.LoggedIn) -> None:
     session.clear()
     session["account_id"] = logged_in.account_id
     session["stamp"] = logged_in.stamp
@@ -139,7 +141,7 @@ def login() -> Any:
     if request.method == "GET":
         return _login_page(None, 200)
     try:
-        logged_in = accounts.authenticate(
+        logged_in = accounts_login.authenticate(
             core(),
             username=request.form.get("username", ""),
             password=request.form.get("password", ""),
@@ -147,15 +149,15 @@ def login() -> Any:
             at=state().now(),
             failures=state().failures,
         )
-    except accounts.LoginThrottled:
+    except throttle.LoginThrottled:
         return _login_page(
             _("Too many failed attempts for this account. Wait a minute and try again."), 429
         )
-    except accounts.TotpReplayed:
+    except totp.TotpReplayed:
         return _login_page(
             _("This code was already used. Wait for the next code and try again."), 403
         )
-    except accounts.LoginFailed:
+    except records.LoginFailed:
         return _login_page(_("The username, password or code is wrong."), 403)
     _start_session(logged_in)
     if logged_in.needs_password:
@@ -165,9 +167,9 @@ def login() -> Any:
     return _enter(logged_in.account_id)
 
 
-def notice_texts(notice: accounts.PendingNotice) -> str:
+def notice_texts(notice: notices.PendingNotice) -> str:
     """What the holder reads at login about a change to their account."""
-    if notice.kind is accounts.AccountNotice.KEY_CHANGED:
+    if notice.kind is notices.AccountNotice.KEY_CHANGED:
         return _(
             "On %(day)s the public key of your account was changed. Reports to you are now "
             "encrypted to the key with fingerprint %(fpr)s. If this was not you, tell "
@@ -175,7 +177,7 @@ def notice_texts(notice: accounts.PendingNotice) -> str:
             day=notice.day,
             fpr=fingerprint_groups(notice.detail),
         )
-    if notice.kind is accounts.AccountNotice.PASSWORD_RESET:
+    if notice.kind is notices.AccountNotice.PASSWORD_RESET:
         return _(
             "On %(day)s admin %(actor)s reset your password. If you did not ask for this, "
             "tell another confidant or admin.",
@@ -192,9 +194,9 @@ def notice_texts(notice: accounts.PendingNotice) -> str:
 
 def _enter(account_id: int) -> Response:
     """A fully enrolled login: hand over the pending security notices, go home."""
-    for notice in accounts.take_notices(core(), account_id):
+    for notice in notices.take_notices(core(), account_id):
         flash(notice_texts(notice))
-    return redirect(home_url(accounts.get_account(core(), account_id)))
+    return redirect(home_url(records.get_account(core(), account_id)))
 
 
 @bp.post("/logout")
@@ -217,7 +219,7 @@ def choose_password() -> Any:
     account = _session_account()
     if not account.password_temporary:
         return redirect(url_for("auth.enrol") if not account.totp_confirmed else home_url(account))
-    minimum = accounts.MIN_CHOSEN_PASSWORD
+    minimum = passwords.MIN_CHOSEN_PASSWORD
     if request.method == "GET":
         return render_template("journalist/choose_password.html", min_password=minimum)
     new = request.form.get("new_password", "")
@@ -226,14 +228,14 @@ def choose_password() -> Any:
         error = _("The two new passwords differ. Nothing was changed.")
     else:
         try:
-            session["stamp"] = accounts.change_password(
+            session["stamp"] = passwords.change_password(
                 core(), account.id, current=request.form.get("current_password", ""), new=new
             )
-        except accounts.WeakPassword:
+        except passwords.WeakPassword:
             error = _("Choose a password of at least %(min)s characters.", min=minimum)
-        except accounts.SamePassword:
+        except passwords.SamePassword:
             error = _("Choose a new password, not the one you were given.")
-        except accounts.LoginFailed:
+        except records.LoginFailed:
             error = _("The password you were given is not the one you typed.")
     if error:
         return render_template(
@@ -261,7 +263,7 @@ def _enrol_page(error: str | None, status: int, *, secret: str | None = None) ->
     account: Confidant = g.account
     qr = None
     if secret:
-        uri = accounts.provisioning_uri(
+        uri = totp.provisioning_uri(
             secret, account.username or "", current_options(core()).organisation_name
         )
         qr = inline_qr(uri)
@@ -285,25 +287,25 @@ def enrol() -> Any:
     account = _enrolling_account()
     if request.method == "POST":
         try:
-            session["stamp"] = accounts.confirm_totp(
+            session["stamp"] = totp.confirm_totp(
                 core(),
                 account.id,
                 request.form.get("totp", ""),
                 at=state().now(),
                 failures=state().failures,
             )
-        except accounts.EnrolmentOrder:
+        except records.EnrolmentOrder:
             return _enrol_page(_("There is no key to confirm yet. Ask for a new key."), 409)
-        except accounts.InvalidTotp:
+        except totp.InvalidTotp:
             return _enrol_page(_("That code is wrong. Try the current one."), 403)
         session.pop("enrol_shown", None)
         return _enter(account.id)
     if account.totp_secret and session.get("enrol_shown") == _digest(account.totp_secret):
         return _enrol_page(None, 200)
-    secret = accounts.begin_totp_enrolment(core(), account.id)
+    secret = totp.begin_totp_enrolment(core(), account.id)
     # A new secret changes the session stamp: other sessions of this account
     # end, this one goes on.
-    session["stamp"] = accounts.session_stamp(accounts.get_account(core(), account.id))
+    session["stamp"] = records.session_stamp(records.get_account(core(), account.id))
     session["enrol_shown"] = _digest(secret)
     return _enrol_page(None, 200, secret=secret)
 

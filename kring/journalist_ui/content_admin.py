@@ -36,9 +36,21 @@ from streaming_form_data.targets import BaseTarget, ValueTarget
 from werkzeug.wrappers import Response
 from wtforms import ValidationError
 
-from kring.core import content
-from kring.core.content_markdown import render_markdown
-from kring.core.content_media import (
+from kring.core.content import (
+    conduct as content_conduct,
+)
+from kring.core.content import (
+    library,
+    rules,
+)
+from kring.core.content import (
+    pages as content_pages,
+)
+from kring.core.content import (
+    profiles as content_profiles,
+)
+from kring.core.content.markdown import render_markdown
+from kring.core.content.media import (
     MAX_IMAGE_BYTES,
     MAX_MEDIA_BYTES,
     MediaRejected,
@@ -114,11 +126,11 @@ def overview() -> str:
     ctx = core()
     return render_template(
         "content_admin/overview.html",
-        pages=content.list_page_sources(ctx),
-        conduct_number=content.latest_conduct_number(ctx),
-        confidants=content.list_confidants_for_editing(ctx),
-        media=content.list_media(ctx),
-        languages=content.CONTENT_LANGUAGES,
+        pages=content_pages.list_page_sources(ctx),
+        conduct_number=content_conduct.latest_conduct_number(ctx),
+        confidants=content_profiles.list_confidants_for_editing(ctx),
+        media=library.list_media(ctx),
+        languages=rules.CONTENT_LANGUAGES,
     )
 
 
@@ -126,7 +138,7 @@ def overview() -> str:
 def new_page() -> Response:
     """Start a new page: go to its (empty) English editor."""
     slug = request.form.get("slug", "").strip().lower()
-    if not content.SLUG_RE.match(slug):
+    if not rules.SLUG_RE.match(slug):
         flash(_reason_text("slug"))
         return redirect(url_for(".overview"))
     return redirect(url_for(".edit_page", slug=slug, language="en"))
@@ -135,11 +147,11 @@ def new_page() -> Response:
 @bp.route("/pages/<slug>/<language>", methods=["GET", "POST"])
 def edit_page(slug: str, language: str) -> Any:
     """Edit one page in one language; "Preview" renders without saving."""
-    if not content.SLUG_RE.match(slug) or language not in content.CONTENT_LANGUAGES:
+    if not rules.SLUG_RE.match(slug) or language not in rules.CONTENT_LANGUAGES:
         abort(404)
     ctx = core()
-    stored = content.page_source(ctx, slug, language)
-    english = content.page_source(ctx, slug, "en")
+    stored = content_pages.page_source(ctx, slug, language)
+    english = content_pages.page_source(ctx, slug, "en")
     if request.method == "GET":
         form = {
             "title": stored.title if stored else "",
@@ -152,10 +164,10 @@ def edit_page(slug: str, language: str) -> Any:
     if request.form.get("action") != "publish":
         return _page_form(slug, language, form, english, preview=render_markdown(form["body_md"]))
     try:
-        content.save_page(ctx, slug=slug, language=language, title=form["title"],
+        content_pages.save_page(ctx, slug=slug, language=language, title=form["title"],
                           summary=form["summary"], body_md=form["body_md"],
                           kind=form["kind"] or "page")  # fmt: skip
-    except content.InvalidContent as exc:
+    except rules.InvalidContent as exc:
         return _page_form(slug, language, form, english, error=_reason_text(exc.reason)), 400
     flash(_("Published. Reporters see the new text now."))
     return redirect(url_for(".edit_page", slug=slug, language=language))
@@ -164,7 +176,7 @@ def edit_page(slug: str, language: str) -> Any:
 def _page_form(slug: str, language: str, form: dict[str, str], english: Any, **extra: Any) -> str:
     return render_template(
         "content_admin/page.html", slug=slug, language=language, form=form,
-        english=english, kinds=content.PAGE_KINDS, **extra,
+        english=english, kinds=rules.PAGE_KINDS, **extra,
     )  # fmt: skip
 
 
@@ -172,11 +184,11 @@ def _page_form(slug: str, language: str, form: dict[str, str], english: Any, **e
 def new_conduct_version() -> Any:
     """Write the next version of the code of conduct; a change summary is required."""
     ctx = core()
-    current = content.latest_conduct_number(ctx)
+    current = content_conduct.latest_conduct_number(ctx)
     if request.method == "GET":
         drafts = {}
-        for language in content.CONTENT_LANGUAGES:
-            stored = content.conduct_source(ctx, current, language) if current else None
+        for language in rules.CONTENT_LANGUAGES:
+            stored = content_conduct.conduct_source(ctx, current, language) if current else None
             drafts[language] = {
                 "title": stored.title if stored else "",
                 "body_md": stored.body_md if stored else "",
@@ -188,16 +200,16 @@ def new_conduct_version() -> Any:
             field: request.form.get(f"{language}_{field}", "")
             for field in ("title", "body_md", "change_summary")
         }
-        for language in content.CONTENT_LANGUAGES
+        for language in rules.CONTENT_LANGUAGES
     }
     if request.form.get("action") != "publish":
         previews = {lang: render_markdown(d["body_md"]) for lang, d in drafts.items()}
         return _conduct_form(current, drafts, previews=previews)
     try:
-        number = content.publish_conduct_version(
-            ctx, {lang: content.ConductDraft(**d) for lang, d in drafts.items()}
+        number = content_conduct.publish_conduct_version(
+            ctx, {lang: content_conduct.ConductDraft(**d) for lang, d in drafts.items()}
         )
-    except content.InvalidContent as exc:
+    except rules.InvalidContent as exc:
         return _conduct_form(current, drafts, error=_reason_text(exc.reason)), 400
     flash(_("Version %(number)s of the code of conduct is published.", number=number))
     return redirect(url_for(".overview"))
@@ -206,7 +218,7 @@ def new_conduct_version() -> Any:
 def _conduct_form(current: int, drafts: dict[str, dict[str, str]], **extra: Any) -> str:
     return render_template(
         "content_admin/conduct.html", current=current, drafts=drafts,
-        languages=content.CONTENT_LANGUAGES, **extra,
+        languages=rules.CONTENT_LANGUAGES, **extra,
     )  # fmt: skip
 
 
@@ -215,8 +227,8 @@ def edit_profile(confidant_id: int) -> Any:
     """Edit a confidant's profile texts in both languages; preview before saving."""
     ctx = core()
     try:
-        confidant, profile, texts = content.profile_source(ctx, confidant_id)
-    except content.ContentNotFound:
+        confidant, profile, texts = content_profiles.profile_source(ctx, confidant_id)
+    except rules.ContentNotFound:
         abort(404)
     fields = PROFILE_FIELDS
     if request.method == "GET":
@@ -226,7 +238,7 @@ def edit_profile(confidant_id: int) -> Any:
         "languages": request.form.get("languages", ""),
         "texts": {
             lang: {f: request.form.get(f"{lang}_{f}", "") for f in fields}
-            for lang in content.CONTENT_LANGUAGES
+            for lang in rules.CONTENT_LANGUAGES
         },
     }
     if request.form.get("action") != "publish":
@@ -236,12 +248,12 @@ def edit_profile(confidant_id: int) -> Any:
         }
         return _profile_form(confidant, profile, form, previews=previews)
     try:
-        content.save_profile(
+        content_profiles.save_profile(
             ctx, confidant_id, is_external=form["is_external"],
             languages=form["languages"].split(","),
-            texts={lang: content.ProfileTexts(**t) for lang, t in form["texts"].items()},
+            texts={lang: content_profiles.ProfileTexts(**t) for lang, t in form["texts"].items()},
         )  # fmt: skip
-    except content.InvalidContent as exc:
+    except rules.InvalidContent as exc:
         return _profile_form(confidant, profile, form, error=_reason_text(exc.reason)), 400
     flash(_("The profile is published."))
     return redirect(url_for(".edit_profile", confidant_id=confidant_id))
@@ -250,7 +262,7 @@ def edit_profile(confidant_id: int) -> Any:
 def _profile_form(confidant: Any, profile: Any, form: dict[str, Any], **extra: Any) -> str:
     return render_template(
         "content_admin/profile.html", confidant=confidant, profile=profile, form=form,
-        languages=content.CONTENT_LANGUAGES, max_image_mb=MAX_IMAGE_BYTES // 1_000_000,
+        languages=rules.CONTENT_LANGUAGES, max_image_mb=MAX_IMAGE_BYTES // 1_000_000,
         max_media_mb=MAX_MEDIA_BYTES // 1_000_000, **extra,
     )  # fmt: skip
 
@@ -265,8 +277,8 @@ def upload_media(confidant_id: int) -> Any:
     """
     ctx = core()
     try:
-        confidant, profile, _texts = content.profile_source(ctx, confidant_id)
-    except content.ContentNotFound:
+        confidant, profile, _texts = content_profiles.profile_source(ctx, confidant_id)
+    except rules.ContentNotFound:
         abort(404)
     limit = MAX_MEDIA_BYTES + 64 * 1024
     if (request.content_length or 0) > limit:
@@ -300,9 +312,9 @@ def upload_media(confidant_id: int) -> Any:
             return _upload_error(confidant_id, "bad_upload", 400)
         if fields["remove"].value == b"yes":
             if kind == "photo":
-                content.set_profile_media(ctx, confidant_id, clear_photo=True)
+                content_profiles.set_profile_media(ctx, confidant_id, clear_photo=True)
             else:
-                content.set_profile_media(ctx, confidant_id, clear_intro=True)
+                content_profiles.set_profile_media(ctx, confidant_id, clear_intro=True)
             flash(_("Removed."))
             return redirect(url_for(".edit_profile", confidant_id=confidant_id))
         if not upload.exists() or upload.stat().st_size == 0:
@@ -311,11 +323,11 @@ def upload_media(confidant_id: int) -> Any:
             if kind == "photo":
                 if upload.stat().st_size > MAX_IMAGE_BYTES:
                     raise MediaRejected("image_too_large")
-                name = content.store_image(ctx, upload.read_bytes())
-                content.set_profile_media(ctx, confidant_id, photo=name)
+                name = library.store_image(ctx, upload.read_bytes())
+                content_profiles.set_profile_media(ctx, confidant_id, photo=name)
             else:
-                name = content.store_audio_video(ctx, upload)
-                content.set_profile_media(ctx, confidant_id, intro=name)
+                name = library.store_audio_video(ctx, upload)
+                content_profiles.set_profile_media(ctx, confidant_id, intro=name)
         except MediaToolMissing:
             return _upload_error(confidant_id, "tool_missing", 503)
         except MediaRejected as exc:
@@ -325,7 +337,7 @@ def upload_media(confidant_id: int) -> Any:
 
 
 def _upload_error(confidant_id: int, reason: str, status: int) -> tuple[str, int]:
-    confidant, profile, texts = content.profile_source(core(), confidant_id)
+    confidant, profile, texts = content_profiles.profile_source(core(), confidant_id)
     form = _stored_profile_form(profile, texts)
     return _profile_form(confidant, profile, form, upload_error=_reason_text(reason)), status
 
@@ -337,6 +349,6 @@ def _stored_profile_form(profile: Any, texts: dict[str, Any]) -> dict[str, Any]:
         "languages": ", ".join(profile.languages.split(",")) if profile else "",
         "texts": {
             lang: {f: getattr(texts[lang], f) if lang in texts else "" for f in PROFILE_FIELDS}
-            for lang in content.CONTENT_LANGUAGES
+            for lang in rules.CONTENT_LANGUAGES
         },
     }

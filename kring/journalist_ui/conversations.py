@@ -18,9 +18,10 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from kring.core import cases, closing, deletion_notices, reporting
-from kring.core import inbox as inbox_service
+from kring.core.cases import actions, closing, deletion_notices, downloads
+from kring.core.cases import inbox as inbox_service
 from kring.core.models import Category, ConversationStatus, Outcome, ReporterPath
+from kring.core.reporting import conversation as reporting_conversation
 from kring.journalist_ui.auth import fresh_totp, require_login
 from kring.journalist_ui.formatting import day as format_day
 from kring.journalist_ui.streaming import stream_bundle
@@ -83,7 +84,7 @@ def _back(slug: str) -> Response:
 def star(slug: str) -> Response:
     """Star or unstar."""
     account = require_login()
-    cases.set_star(core(), account.id, slug, starred=request.form.get("starred") == "1")
+    actions.set_star(core(), account.id, slug, starred=request.form.get("starred") == "1")
     target = request.form.get("next")
     if target == "inbox":
         return redirect(url_for("conversations.inbox"))
@@ -94,7 +95,7 @@ def star(slug: str) -> Response:
 def mark_read(slug: str) -> Response:
     """Mark every visible item read."""
     account = require_login()
-    cases.mark_read(core(), account.id, slug)
+    actions.mark_read(core(), account.id, slug)
     flash(_("Marked as read."))
     return _back(slug)
 
@@ -117,7 +118,7 @@ def status(slug: str) -> Response:
             actor=account.username or "",
         )
     else:
-        cases.set_status(core(), account.id, slug, chosen, actor=account.username or "")
+        actions.set_status(core(), account.id, slug, chosen, actor=account.username or "")
     flash(_("Status changed."))
     return _back(slug)
 
@@ -126,7 +127,7 @@ def status(slug: str) -> Response:
 def feedback(slug: str) -> Response:
     """Record that the reporter got feedback today (stops the legal clock)."""
     account = require_login()
-    day = cases.record_feedback(core(), account.id, slug, actor=account.username or "")
+    day = actions.record_feedback(core(), account.id, slug, actor=account.username or "")
     flash(_("Feedback recorded as given on %(day)s.", day=format_day(day)))
     return _back(slug)
 
@@ -137,7 +138,7 @@ def reply(slug: str) -> Any:
     account = require_login()
     if not account.public_key:
         return render_template("journalist/error.html", kind="no_key"), 409
-    cases.reply(
+    actions.reply(
         core(), account.id, slug, request.form.get("text", ""), actor=account.username or ""
     )
     flash(_("Your reply was encrypted and sent."))
@@ -148,17 +149,19 @@ def reply(slug: str) -> Any:
 def download_item(slug: str, item_id: int) -> Response:
     """One item's ciphertext, as stored."""
     account = require_login()
-    item = cases.item_for_download(core(), account.id, slug, item_id, actor=account.username or "")
+    item = downloads.item_for_download(
+        core(), account.id, slug, item_id, actor=account.username or ""
+    )
     ctx, account_id = core(), account.id
     # Opened before the response starts: a missing file is an error page, not a cut download.
-    handle = reporting.read_blob_stream(ctx, item.lookup_id, item.blob_name)
+    handle = reporting_conversation.read_blob_stream(ctx, item.lookup_id, item.blob_name)
 
     def chunks() -> Iterator[bytes]:
         with handle:
             while chunk := handle.read(_DOWNLOAD_CHUNK):
                 yield chunk
         # Read once it was handed over whole; a cancelled download leaves it unread.
-        cases.mark_items_read(ctx, account_id, slug, [item.seq])
+        actions.mark_items_read(ctx, account_id, slug, [item.seq])
 
     response = Response(chunks(), mimetype="application/pgp-encrypted", direct_passthrough=True)
     # The size up front lets the browser show the download's progress.
@@ -175,7 +178,7 @@ def bundle(slug: str) -> Response:
     which = request.args.get("which", "all")
     if which not in ("all", "unread"):
         return make_response(render_template("journalist/error.html", kind="bad_request"), 400)
-    designation, items, reporter_key = cases.bundle_items(
+    designation, items, reporter_key = downloads.bundle_items(
         core(), account.id, slug, only_unread=which == "unread", actor=account.username or ""
     )
     if not items:
@@ -189,13 +192,13 @@ def bundle(slug: str) -> Response:
             today,
             items,
             reporter_key=reporter_key,
-            on_complete=lambda: cases.mark_items_read(ctx, account_id, slug, seqs),
+            on_complete=lambda: actions.mark_items_read(ctx, account_id, slug, seqs),
         ),
         mimetype="application/zip",
         direct_passthrough=True,
     )
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="{cases.bundle_name(designation, today)}"'
+        f'attachment; filename="{downloads.bundle_name(designation, today)}"'
     )
     return response
 
@@ -212,7 +215,7 @@ def delete_items(slug: str) -> Response:
         flash(_("Choose the items to delete first."))
         return _back(slug)
     fresh_totp()
-    count = cases.delete_items(core(), account.id, slug, ids, actor=account.username or "")
+    count = actions.delete_items(core(), account.id, slug, ids, actor=account.username or "")
     flash(_("%(count)s item(s) deleted.", count=count))
     return _back(slug)
 
@@ -222,6 +225,6 @@ def delete_conversation(slug: str) -> Response:
     """Delete the whole conversation (needs a fresh code)."""
     account = require_login()
     fresh_totp()
-    cases.delete_conversation(core(), account.id, slug, actor=account.username or "")
+    actions.delete_conversation(core(), account.id, slug, actor=account.username or "")
     flash(_("The conversation was deleted."))
     return redirect(url_for("conversations.inbox"))

@@ -16,7 +16,7 @@ def fingerprint_groups(fingerprint: str | None) -> str:
 def item_size(size: int) -> str:
     """An item's stored size, in decimal units (kring.readable.human_size).
 
-    Item sizes are buckets (kring.core.sizes), so they are shown as "≤ 2.0 MB".
+    Item sizes are buckets (kring.core.storage.sizes), so they are shown as "≤ 2.0 MB".
     """
     return "≤ " + human_size(size) if size else human_size(size)
 

@@ -13,7 +13,19 @@ from babel import Locale, UnknownLocaleError
 from flask import Blueprint, abort, render_template, send_file
 from werkzeug.wrappers import Response
 
-from kring.core import content
+from kring.core.content import (
+    conduct as content_conduct,
+)
+from kring.core.content import (
+    library,
+    rules,
+)
+from kring.core.content import (
+    pages as content_pages,
+)
+from kring.core.content import (
+    profiles as content_profiles,
+)
 from kring.web.context import core
 from kring.web.i18n import current_language
 
@@ -39,8 +51,8 @@ def _helpers() -> dict[str, object]:
 def index() -> str:
     """Everything a reporter can read, in one list."""
     lang = current_language()
-    pages = content.list_pages(core(), lang, kind="page")
-    topics = content.list_pages(core(), lang, kind="topic")
+    pages = content_pages.list_pages(core(), lang, kind="page")
+    topics = content_pages.list_pages(core(), lang, kind="topic")
     return render_template("source/info/index.html", pages=pages, topics=topics)
 
 
@@ -58,8 +70,8 @@ def conduct_version(number: int) -> str:
 
 def _conduct_page(number: int | None) -> str:
     try:
-        version = content.conduct_version(core(), current_language(), number)
-    except content.ContentNotFound:
+        version = content_conduct.conduct_version(core(), current_language(), number)
+    except rules.ContentNotFound:
         abort(404)
     return render_template("source/info/conduct.html", version=version)
 
@@ -67,7 +79,7 @@ def _conduct_page(number: int | None) -> str:
 @bp.get("/info/code-of-conduct/history")
 def conduct_history() -> str:
     """Every version of the code of conduct with its summary of changes."""
-    versions = content.conduct_history(core(), current_language())
+    versions = content_conduct.conduct_history(core(), current_language())
     if not versions:
         abort(404)
     return render_template("source/info/conduct_history.html", versions=versions)
@@ -76,11 +88,11 @@ def conduct_history() -> str:
 @bp.get("/info/<slug>")
 def page(slug: str) -> str:
     """A position, guidance or topic page (English where no translation exists)."""
-    if not content.SLUG_RE.match(slug):
+    if not rules.SLUG_RE.match(slug):
         abort(404)
     try:
-        view = content.get_page(core(), slug, current_language())
-    except content.ContentNotFound:
+        view = content_pages.get_page(core(), slug, current_language())
+    except rules.ContentNotFound:
         abort(404)
     return render_template("source/info/page.html", page=view)
 
@@ -88,7 +100,7 @@ def page(slug: str) -> str:
 @bp.get("/confidants/")
 def confidants() -> str:
     """Who the confidants are; each links to a full profile."""
-    profiles = content.list_profiles(core(), current_language())
+    profiles = content_profiles.list_profiles(core(), current_language())
     return render_template("source/info/confidants.html", profiles=profiles)
 
 
@@ -96,8 +108,8 @@ def confidants() -> str:
 def confidant(confidant_id: int) -> str:
     """One confidant: photo, intro and transcript, languages, what they write down."""
     try:
-        profile = content.get_profile(core(), confidant_id, current_language())
-    except content.ContentNotFound:
+        profile = content_profiles.get_profile(core(), confidant_id, current_language())
+    except rules.ContentNotFound:
         abort(404)
     return render_template("source/info/confidant.html", profile=profile)
 
@@ -110,7 +122,7 @@ def media(name: str) -> Response:
     ``Cache-Control: no-store`` keeps it out of the browser's cache.
     """
     try:
-        path, mime = content.media_file(core(), name)
-    except content.ContentNotFound:
+        path, mime = library.media_file(core(), name)
+    except rules.ContentNotFound:
         abort(404)
     return send_file(path, mimetype=mime, conditional=True, etag=False, max_age=None)

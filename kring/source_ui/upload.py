@@ -22,7 +22,8 @@ from streaming_form_data.targets import BaseTarget
 from werkzeug.exceptions import ClientDisconnected
 
 from kring.core.errors import KringError
-from kring.core.reporting import FileUpload, SubmissionDraft
+from kring.core.reporting.submission import SubmissionDraft
+from kring.core.reporting.uploads import FileUpload
 from kring.source_ui.refill import FormEcho
 from kring.web.body import BodyTooSlow
 

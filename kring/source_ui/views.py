@@ -23,10 +23,11 @@ from flask_babel import ngettext
 from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
-from kring.core import reporting
-from kring.core.codenames import MalformedCodename
-from kring.core.confidants import list_confidants
-from kring.core.disk_room import NoRoom, refusal
+from kring.core.accounts.confidants import list_confidants
+from kring.core.codenames.kdf import ReporterSecrets
+from kring.core.codenames.kdf_pool import KdfBusy
+from kring.core.codenames.phrases import MalformedCodename
+from kring.core.codenames.wordlists import LANGUAGES as WORDLIST_LANGUAGES
 from kring.core.errors import (
     EmptySubmission,
     InvalidChoice,
@@ -39,12 +40,13 @@ from kring.core.errors import (
     UnknownRecipient,
 )
 from kring.core.instance_settings import current_options
-from kring.core.kdf import ReporterSecrets
-from kring.core.kdf_pool import KdfBusy
 from kring.core.models import Category, ReporterPath
+from kring.core.reporting import access
+from kring.core.reporting import conversation as reporting_conversation
+from kring.core.reporting import submission as reporting_submission
+from kring.core.storage.disk_room import NoRoom, refusal
 from kring.core.throttle import LoginThrottled
 from kring.core.units import list_units
-from kring.core.wordlists import LANGUAGES as WORDLIST_LANGUAGES
 from kring.source_ui.once import OnceTokens
 from kring.source_ui.refill import FormEcho
 from kring.source_ui.upload import (
@@ -116,7 +118,7 @@ def codename() -> Any:
         word_language = current_language()
     draft = _draft_from_form() if request.method == "POST" else None
     try:
-        new_codename, secrets_ = reporting.new_codename(core(), word_language)
+        new_codename, secrets_ = access.new_codename(core(), word_language)
     except KdfBusy:
         page = render_template(
             "source/busy.html", word_language=word_language, to=_chosen_confidant(), draft=draft
@@ -155,7 +157,7 @@ def login() -> Any:
         return _login_page(200, typed=raw, visible=request.form["reveal"] == "1", draft=draft)
     visible = request.form.get("visible") == "1"
     try:
-        secrets_ = reporting.login(core(), raw)
+        secrets_ = access.login(core(), raw)
     except MalformedCodename as exc:
         return _login_page(
             400, error=codename_problem(exc), typed=raw, visible=visible, draft=draft
@@ -231,7 +233,7 @@ def _draft_from_form() -> FormEcho | None:
 
 def _form_context(secrets_: ReporterSecrets, **extra: Any) -> dict[str, Any]:
     ctx = core()
-    path = reporting.current_path(ctx, secrets_)
+    path = access.current_path(ctx, secrets_)
     first = path is None
     options = current_options(ctx)
     return {
@@ -253,7 +255,7 @@ def _form_context(secrets_: ReporterSecrets, **extra: Any) -> dict[str, Any]:
 def submit() -> Any:
     """The form for a first message (later messages are sent from the conversation)."""
     secrets_ = _require_reporter()
-    if reporting.has_conversation(core(), secrets_):
+    if access.has_conversation(core(), secrets_):
         return redirect(url_for("source.conversation"))
     return render_template(
         "source/submit.html", preselect=_chosen_confidant(), **_form_context(secrets_)
@@ -273,8 +275,8 @@ def resume() -> Any:
 def _form_refilled(secrets_: ReporterSecrets, draft: FormEcho) -> Any:
     """The form the reporter was writing, refilled: nothing is sent until they press Send."""
     flash(_("Your message has not been sent yet. Check it below and press “Send securely”."))
-    if reporting.has_conversation(core(), secrets_):
-        view = reporting.load_conversation(core(), secrets_)
+    if access.has_conversation(core(), secrets_):
+        view = reporting_conversation.load_conversation(core(), secrets_)
         return render_template(
             "source/conversation.html", view=view, refill=draft, **_form_context(secrets_)
         )
@@ -334,7 +336,7 @@ def submit_post() -> Any:
         # in memory), the unread rest closes the connection (framing).
         kind = "conversation_full" if no_room is NoRoom.CONVERSATION else "store_full"
         return _submit_error(kind, 507, _salvage(chunks))
-    draft = reporting.SubmissionDraft(ctx, secrets_)
+    draft = reporting_submission.SubmissionDraft(ctx, secrets_)
     echo = FormEcho()
     once: OnceTokens = current_app.extensions["kring_once"]
     claimed = ""
@@ -438,7 +440,7 @@ def conversation() -> Any:
     secrets_ = _require_reporter()
     ctx = core()
     try:
-        view = reporting.load_conversation(ctx, secrets_)
+        view = reporting_conversation.load_conversation(ctx, secrets_)
     except UnknownCodename:
         return redirect(url_for("source.submit"))
     except SubmissionFailed:
@@ -454,7 +456,7 @@ def keep_copy() -> Any:
     if keep not in ("yes", "no"):
         abort(400)
     try:
-        reporting.set_keep_copy(core(), secrets_, keep=keep == "yes")
+        reporting_conversation.set_keep_copy(core(), secrets_, keep=keep == "yes")
     except UnknownCodename:
         abort(404)
     if keep == "yes":
@@ -469,7 +471,7 @@ def delete_reply(item_id: int) -> Any:
     """Remove one reply from the reporter's view (the confidant's record keeps it)."""
     secrets_ = _require_reporter()
     try:
-        reporting.delete_reply(core(), secrets_, item_id)
+        reporting_conversation.delete_reply(core(), secrets_, item_id)
     except (ItemNotFound, UnknownCodename):
         abort(404)
     flash(
@@ -494,7 +496,7 @@ def delete_everything() -> Any:
     secrets_ = _require_reporter()
     if request.form.get("confirm") != "yes":
         return render_template("source/delete.html", error=_("Tick the box to confirm.")), 400
-    reporting.delete_conversation(core(), secrets_)
+    reporting_conversation.delete_conversation(core(), secrets_)
     current_app.extensions["kring_once"].forget(secrets_.lookup_id)
     _end_session()
     return render_template("source/deleted.html")

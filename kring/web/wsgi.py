@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from kring.core.leftovers import sweep_soon
 from kring.core.settings import Settings, load_settings
+from kring.core.storage.leftovers import sweep_soon
 from kring.web.context import core
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from kring.core.codenames.wordlists import load_wordlist
 from kring.core.context import CoreContext
-from kring.core.wordlists import load_wordlist
 from tests.browser.axe_html import axe_source, severe_findings
 from tests.browser.test_reporter_pages_browser import launch_chromium, served  # noqa: F401
 from tests.source_ui.test_info_traceless import furnished  # noqa: F401

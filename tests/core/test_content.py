@@ -7,11 +7,13 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import select
 
-from kring.core import content
-from kring.core.content_markdown import ALLOWED_TAGS, is_same_origin, render_markdown
-from kring.core.content_models import ContentPage
+from kring.core.content import conduct as content_conduct
+from kring.core.content import pages as content_pages
+from kring.core.content import rules, seeding
+from kring.core.content.defaults import load_default_conduct, load_default_pages
+from kring.core.content.markdown import ALLOWED_TAGS, is_same_origin, render_markdown
+from kring.core.content.models import ContentPage
 from kring.core.context import CoreContext
-from kring.core.default_content import load_default_conduct, load_default_pages
 
 TOPICS = {"aggression", "discrimination", "bullying", "sexual-harassment", "integrity"}
 
@@ -52,51 +54,51 @@ def test_after_you_write_covers_every_path_and_the_legal_clock() -> None:
 
 
 def test_new_instance_is_seeded(ctx: CoreContext) -> None:
-    titles = {p.slug: p.title for p in content.list_pages(ctx, "nl")}
+    titles = {p.slug: p.title for p in content_pages.list_pages(ctx, "nl")}
     assert titles["bullying"] == "Pesten"
-    assert content.conduct_version(ctx, "nl").title == "Gedragscode"
+    assert content_conduct.conduct_version(ctx, "nl").title == "Gedragscode"
     # Seeding again adds nothing and keeps an admin's edits.
-    content.save_page(ctx, slug="position", language="en", title="Edited", summary="", body_md="x")
-    assert content.seed_default_content(ctx.sessions, ctx.today()) == 0
-    assert content.get_page(ctx, "position", "en").title == "Edited"
+    content_pages.save_page(ctx, slug="position", language="en", title="Edited", summary="", body_md="x")
+    assert seeding.seed_default_content(ctx.sessions, ctx.today()) == 0
+    assert content_pages.get_page(ctx, "position", "en").title == "Edited"
 
 
 def test_missing_or_blank_translation_falls_back_to_english(ctx: CoreContext) -> None:
-    content.save_page(ctx, slug="extra", language="en", title="Extra", summary="s", body_md="Text")
-    page = content.get_page(ctx, "extra", "nl")
+    content_pages.save_page(ctx, slug="extra", language="en", title="Extra", summary="s", body_md="Text")
+    page = content_pages.get_page(ctx, "extra", "nl")
     assert (page.title, page.language, page.is_fallback) == ("Extra", "en", True)
-    content.save_page(ctx, slug="extra", language="nl", title="Leeg", summary="", body_md="   ")
-    assert content.get_page(ctx, "extra", "nl").title == "Extra"
-    content.save_page(
+    content_pages.save_page(ctx, slug="extra", language="nl", title="Leeg", summary="", body_md="   ")
+    assert content_pages.get_page(ctx, "extra", "nl").title == "Extra"
+    content_pages.save_page(
         ctx, slug="extra", language="nl", title="Extra nl", summary="", body_md="Tekst"
     )
-    page = content.get_page(ctx, "extra", "nl")
+    page = content_pages.get_page(ctx, "extra", "nl")
     assert (page.title, page.is_fallback) == ("Extra nl", False)
-    with pytest.raises(content.ContentNotFound):
-        content.get_page(ctx, "nothing-here", "nl")
+    with pytest.raises(rules.ContentNotFound):
+        content_pages.get_page(ctx, "nothing-here", "nl")
 
 
 def test_new_conduct_version_needs_a_change_summary_and_keeps_history(ctx: CoreContext) -> None:
-    body = content.conduct_version(ctx, "en").html
+    body = content_conduct.conduct_version(ctx, "en").html
     assert body
-    source = content.conduct_source(ctx, 1, "en")
+    source = content_conduct.conduct_source(ctx, 1, "en")
     assert source is not None
-    draft = content.ConductDraft("Code of conduct", source.body_md + "\n\n6.1 New rule.\n", "")
-    with pytest.raises(content.InvalidContent) as refused:
-        content.publish_conduct_version(ctx, {"en": draft})
+    draft = content_conduct.ConductDraft("Code of conduct", source.body_md + "\n\n6.1 New rule.\n", "")
+    with pytest.raises(rules.InvalidContent) as refused:
+        content_conduct.publish_conduct_version(ctx, {"en": draft})
     assert refused.value.reason == "change_summary"
-    number = content.publish_conduct_version(
-        ctx, {"en": content.ConductDraft(draft.title, draft.body_md, "Added rule 6.1.")}
+    number = content_conduct.publish_conduct_version(
+        ctx, {"en": content_conduct.ConductDraft(draft.title, draft.body_md, "Added rule 6.1.")}
     )
     assert number == 2
-    current = content.conduct_version(ctx, "en")
+    current = content_conduct.conduct_version(ctx, "en")
     assert current.number == 2 and current.is_current
     assert [c.change for c in current.changes] == ["added"]
     assert "6.1 New rule." in current.changes[0].text
     # Dutch readers get version 2 in English (no Dutch text yet), never a blank.
-    nl = content.conduct_version(ctx, "nl")
+    nl = content_conduct.conduct_version(ctx, "nl")
     assert nl.number == 2 and nl.is_fallback
-    history = content.conduct_history(ctx, "nl")
+    history = content_conduct.conduct_history(ctx, "nl")
     assert [v.number for v in history] == [2, 1]
     assert not history[0].is_fallback or history[0].language == "en"
     assert history[1].language == "nl" and not history[1].is_current
@@ -112,8 +114,8 @@ def test_invalid_page_input_is_refused(ctx: CoreContext) -> None:
     ):
         args = {"slug": "ok", "language": "en", "title": "T", "summary": "", "body_md": "b"}
         args.update(kwargs)
-        with pytest.raises(content.InvalidContent) as refused:
-            content.save_page(ctx, **args)  # type: ignore[arg-type]
+        with pytest.raises(rules.InvalidContent) as refused:
+            content_pages.save_page(ctx, **args)  # type: ignore[arg-type]
         assert refused.value.reason == reason
     with ctx.sessions() as db:
         assert db.scalar(select(ContentPage).where(ContentPage.slug == "ok")) is None

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from kring.core import content, content_media
+from kring.core.content import library, media
 from kring.core.context import CoreContext
 from tests.source_ui.info_fixtures import (
     SECRET_EXIF_TEXT,
@@ -23,7 +23,7 @@ needs_ffmpeg = pytest.mark.skipif(not ffmpeg_present(), reason="ffmpeg is a runt
 
 
 def _stored(ctx: CoreContext, name: str) -> Path:
-    return content.media_file(ctx, name)[0]
+    return library.media_file(ctx, name)[0]
 
 
 def _no_leftovers(ctx: CoreContext) -> None:
@@ -34,23 +34,23 @@ def _no_leftovers(ctx: CoreContext) -> None:
 def test_photo_is_re_encoded_without_exif(ctx: CoreContext) -> None:
     original = jpeg_with_exif((3000, 2000))
     assert SECRET_EXIF_TEXT.encode() in original
-    name = content.store_image(ctx, original)
+    name = library.store_image(ctx, original)
     data = _stored(ctx, name).read_bytes()
     assert SECRET_EXIF_TEXT.encode() not in data
     assert b"Exif" not in data and b"PhoneMaker" not in data
     with Image.open(io.BytesIO(data)) as image:
         assert image.format == "JPEG"
         assert not image.getexif()
-        assert max(image.size) == content_media.IMAGE_EDGE
+        assert max(image.size) == media.IMAGE_EDGE
         assert "icc_profile" not in image.info and "comment" not in image.info
 
 
 def test_transparent_png_stays_png(ctx: CoreContext) -> None:
     out = io.BytesIO()
     Image.new("RGBA", (50, 50), (0, 0, 0, 0)).save(out, "PNG")
-    name = content.store_image(ctx, out.getvalue())
+    name = library.store_image(ctx, out.getvalue())
     assert name.endswith(".png")
-    assert content.media_file(ctx, name)[1] == "image/png"
+    assert library.media_file(ctx, name)[1] == "image/png"
 
 
 @pytest.mark.parametrize(
@@ -63,23 +63,23 @@ def test_transparent_png_stays_png(ctx: CoreContext) -> None:
     ],
 )
 def test_non_image_photo_is_refused(ctx: CoreContext, data: bytes, reason: str) -> None:
-    with pytest.raises(content_media.MediaRejected) as refused:
-        content.store_image(ctx, data)
+    with pytest.raises(media.MediaRejected) as refused:
+        library.store_image(ctx, data)
     assert refused.value.reason == reason
     _no_leftovers(ctx)
-    assert content.list_media(ctx) == []
+    assert library.list_media(ctx) == []
 
 
 def test_oversized_photo_is_refused(ctx: CoreContext) -> None:
-    with pytest.raises(content_media.MediaRejected) as refused:
-        content.store_image(ctx, b"\xff\xd8" + b"\0" * (content_media.MAX_IMAGE_BYTES + 1))
+    with pytest.raises(media.MediaRejected) as refused:
+        library.store_image(ctx, b"\xff\xd8" + b"\0" * (media.MAX_IMAGE_BYTES + 1))
     assert refused.value.reason == "image_too_large"
     # Few bytes, too many pixels (a decompression bomb).
     bomb = io.BytesIO()
     Image.new("1", (10_000, 5_000)).save(bomb, "PNG")
     assert len(bomb.getvalue()) < 1_000_000
-    with pytest.raises(content_media.MediaRejected) as refused:
-        content.store_image(ctx, bomb.getvalue())
+    with pytest.raises(media.MediaRejected) as refused:
+        library.store_image(ctx, bomb.getvalue())
     assert refused.value.reason == "image_too_large"
     _no_leftovers(ctx)
 
@@ -99,8 +99,8 @@ def test_video_in_unsupported_format_is_refused(
 ) -> None:
     upload = tmp_path / "intro.mp4"  # the name claims MP4; only the bytes count
     upload.write_bytes(head + b"\0" * 4096)
-    with pytest.raises(content_media.MediaRejected) as refused:
-        content.store_audio_video(ctx, upload)
+    with pytest.raises(media.MediaRejected) as refused:
+        library.store_audio_video(ctx, upload)
     assert refused.value.reason == "unsupported_media"
     _no_leftovers(ctx)
 
@@ -113,8 +113,8 @@ def test_video_with_unsupported_codec_is_refused(ctx: CoreContext, tmp_path: Pat
         "intro.mkv",
         ["-f", "lavfi", "-i", "testsrc=duration=1:size=64x64", "-c:v", "mjpeg"],
     )
-    with pytest.raises(content_media.MediaRejected) as refused:
-        content.store_audio_video(ctx, upload)
+    with pytest.raises(media.MediaRejected) as refused:
+        library.store_audio_video(ctx, upload)
     assert refused.value.reason == "unsupported_media"
 
 
@@ -142,8 +142,8 @@ def test_video_is_remuxed_without_metadata(ctx: CoreContext, tmp_path: Path) -> 
         ],
     )
     assert SECRET_EXIF_TEXT.encode() in upload.read_bytes()
-    name = content.store_audio_video(ctx, upload)
-    path, mime = content.media_file(ctx, name)
+    name = library.store_audio_video(ctx, upload)
+    path, mime = library.media_file(ctx, name)
     assert (name.endswith(".webm"), mime) == (True, "video/webm")
     assert SECRET_EXIF_TEXT.encode() not in path.read_bytes()
     probe = subprocess.run(
@@ -170,20 +170,20 @@ def test_video_is_remuxed_without_metadata(ctx: CoreContext, tmp_path: Path) -> 
 def test_too_long_audio_is_refused(
     ctx: CoreContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(content_media, "MAX_MEDIA_SECONDS", 1)
+    monkeypatch.setattr(media, "MAX_MEDIA_SECONDS", 1)
     upload = make_media(
         tmp_path, "long.ogg", ["-f", "lavfi", "-i", "sine=duration=3", "-c:a", "libopus"]
     )
-    with pytest.raises(content_media.MediaRejected) as refused:
-        content.store_audio_video(ctx, upload)
+    with pytest.raises(media.MediaRejected) as refused:
+        library.store_audio_video(ctx, upload)
     assert refused.value.reason == "media_too_long"
 
 
 def test_without_ffmpeg_audio_is_refused_not_stored_raw(
     ctx: CoreContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(content_media.shutil, "which", lambda _name: None)
+    monkeypatch.setattr(media.shutil, "which", lambda _name: None)
     upload = tmp_path / "a.ogg"
     upload.write_bytes(b"OggS" + b"\0" * 100)
-    with pytest.raises(content_media.MediaToolMissing):
-        content.store_audio_video(ctx, upload)
+    with pytest.raises(media.MediaToolMissing):
+        library.store_audio_video(ctx, upload)

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import event
 
-from kring.core import cases, inbox
+from kring.core.cases import actions, inbox
 from kring.core.context import CoreContext
 from kring.core.errors import InvalidChoice
 from kring.core.models import Confidant, Item, ItemRecipient, Reporter
@@ -85,18 +85,18 @@ def test_only_conversations_addressed_to_me_or_all(ctx: CoreContext, two: tuple[
 def test_unread_counts_are_per_confidant(ctx: CoreContext, two: tuple[int, int]) -> None:
     a, b = two
     _conversations(ctx, 1, recipients=[a, b])
-    assert cases.mark_read(ctx, a, "word000000-other") == 3
+    assert actions.mark_read(ctx, a, "word000000-other") == 3
     assert inbox.list_inbox(ctx, a, inbox.InboxQuery()).rows[0].unread == 0
     assert inbox.list_inbox(ctx, b, inbox.InboxQuery()).rows[0].unread == 3
-    assert cases.mark_read(ctx, a, "word000000-other") == 0
+    assert actions.mark_read(ctx, a, "word000000-other") == 0
 
 
 def test_filters_star_and_pages(ctx: CoreContext, two: tuple[int, int]) -> None:
     a, _ = two
     _conversations(ctx, 30, recipients=[a])
     _conversations(ctx, 2, recipients=[a], path="wrongdoing", start=100)
-    cases.set_star(ctx, a, "word000100-other", starred=True)
-    cases.set_status(ctx, a, "word000003-other", "closed", actor="anna")
+    actions.set_star(ctx, a, "word000100-other", starred=True)
+    actions.set_status(ctx, a, "word000003-other", "closed", actor="anna")
     assert inbox.list_inbox(ctx, a, inbox.parse_inbox_query({"path": "wrongdoing"})).total == 2
     assert inbox.list_inbox(ctx, a, inbox.parse_inbox_query({"starred": "1"})).total == 1
     assert inbox.list_inbox(ctx, a, inbox.parse_inbox_query({"status": "closed"})).total == 1
@@ -117,10 +117,10 @@ def test_recorded_feedback_acknowledges_stops_the_clock_and_keeps_its_day(
     a, _ = two
     _conversations(ctx, 2, recipients=[a], path="wrongdoing", created_on=dt.date(2028, 2, 1))
     ctx.today = lambda: dt.date(2028, 2, 5)
-    assert cases.record_feedback(ctx, a, "word000000-other", actor="anna") == dt.date(2028, 2, 5)
+    assert actions.record_feedback(ctx, a, "word000000-other", actor="anna") == dt.date(2028, 2, 5)
     ctx.today = lambda: TODAY
     # A second press later does not move the day the legal term was met.
-    assert cases.record_feedback(ctx, a, "word000000-other", actor="anna") == dt.date(2028, 2, 5)
+    assert actions.record_feedback(ctx, a, "word000000-other", actor="anna") == dt.date(2028, 2, 5)
     detail = inbox.load_conversation(ctx, a, "word000000-other")
     assert (detail.status, detail.acknowledged_on, detail.feedback_given_on) == (
         "acknowledged", dt.date(2028, 2, 5), dt.date(2028, 2, 5)
@@ -150,7 +150,7 @@ def test_sort_by_deadline_matches_the_clock(ctx: CoreContext, two: tuple[int, in
         ctx, 1, recipients=[a], path="wrongdoing", start=70, created_on=dt.date(2028, 1, 30)
     )
     ctx.today = lambda: dt.date(2028, 1, 31)
-    cases.set_status(ctx, a, "word000070-other", "acknowledged", actor="anna")
+    actions.set_status(ctx, a, "word000070-other", "acknowledged", actor="anna")
     ctx.today = lambda: TODAY
     rows = inbox.list_inbox(ctx, a, inbox.parse_inbox_query({"sort": "deadline"})).rows
     assert [r.designation for r in rows[:3]] == [

@@ -6,10 +6,10 @@ import time
 
 import pytest
 
-from kring.core import accounts
+from kring.core import throttle as accounts_throttle
 from kring.core import throttle as throttle_module
+from kring.core.codenames.kdf import derive_reporter_secrets
 from kring.core.errors import KringError
-from kring.core.kdf import derive_reporter_secrets
 from kring.core.settings import KdfCost
 from kring.core.throttle import FailureThrottle, LoginThrottle, LoginThrottled, MinuteWindows
 
@@ -70,10 +70,10 @@ def test_confidants_throttle_counts_only_failures() -> None:
 
 
 def test_both_apps_share_one_throttled_error() -> None:
-    """journalist_ui maps accounts.LoginThrottled to its 429 page, source_ui catches the
+    """journalist_ui maps accounts_throttle.LoginThrottled to its 429 page, source_ui catches the
     throttle's: one class, so neither app can miss the other's refusal."""
-    assert accounts.LoginThrottled is LoginThrottled
-    assert accounts.FailureThrottle is FailureThrottle
+    assert accounts_throttle.LoginThrottled is LoginThrottled
+    assert accounts_throttle.FailureThrottle is FailureThrottle
     assert issubclass(LoginThrottled, KringError)
 
 

@@ -9,12 +9,13 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import select
 
-from kring.core import reporting
+from kring.core.codenames import phrases
+from kring.core.codenames.kdf_pool import KdfBusy, KdfPool, PoolSize, Purpose, size_for_machine
+from kring.core.codenames.prefilter import TAG_BITS, prefilter_tag
 from kring.core.context import CoreContext
 from kring.core.errors import UnknownCodename
-from kring.core.kdf_pool import KdfBusy, KdfPool, PoolSize, Purpose, size_for_machine
 from kring.core.models import Reporter
-from kring.core.prefilter import TAG_BITS, prefilter_tag
+from kring.core.reporting import access, submission
 
 
 def _blocking_work(release: threading.Event, started: list[int]) -> Callable[[], int]:
@@ -147,7 +148,7 @@ def test_prefilter_tags_are_keyed_and_spread() -> None:
 
 
 def _submit_first(ctx: CoreContext, codename: str) -> None:
-    draft = reporting.SubmissionDraft(ctx, reporting.derive_secrets(ctx, codename))
+    draft = submission.SubmissionDraft(ctx, access.derive_secrets(ctx, codename))
     try:
         draft.choose(recipient=None, path=None, category=None)
         draft.set_message("hello")
@@ -159,33 +160,33 @@ def _submit_first(ctx: CoreContext, codename: str) -> None:
 def test_new_conversation_stores_its_tag_and_legacy_ones_get_it_at_login(
     ctx: CoreContext, confidant_a: int
 ) -> None:
-    codename, _ = reporting.new_codename(ctx, "en")
+    codename, _ = access.new_codename(ctx, "en")
     _submit_first(ctx, codename)
     expected = prefilter_tag(codename, ctx.settings.lookup_salt)
     with ctx.sessions.begin() as db:
         reporter = db.scalar(select(Reporter))
         assert reporter is not None and reporter.prefilter_tag == expected
         reporter.prefilter_tag = None  # as made before the pre-filter existed
-    other, _ = reporting.new_codename(ctx, "en")
+    other, _ = access.new_codename(ctx, "en")
     # While a conversation has no tag, nothing is filtered: a wrong codename is derived.
     with pytest.raises(UnknownCodename):
-        reporting.login(ctx, other)
-    reporting.login(ctx, codename)
+        access.login(ctx, other)
+    access.login(ctx, codename)
     with ctx.sessions() as db:
         assert db.scalar(select(Reporter.prefilter_tag)) == expected
 
 
 def test_guessing_never_locks_out_the_real_reporter(ctx: CoreContext, confidant_a: int) -> None:
     """Hundreds of wrong codenames in a minute; the real one still logs in at once."""
-    codename, _ = reporting.new_codename(ctx, "en")
+    codename, _ = access.new_codename(ctx, "en")
     _submit_first(ctx, codename)
     started = time.monotonic()
     for _ in range(ctx.settings.login_attempts_global_per_minute * 3):
-        guess, _ = reporting.generate_codename("en"), None
+        guess, _ = phrases.generate_codename("en"), None
         with pytest.raises(UnknownCodename):
-            reporting.login(ctx, guess)
+            access.login(ctx, guess)
     assert time.monotonic() - started < 5  # no derivation was spent on them
-    assert reporting.login(ctx, codename).lookup_id
+    assert access.login(ctx, codename).lookup_id
 
 
 def test_key_pairs_share_the_creations_part_not_the_logins() -> None:
@@ -212,7 +213,7 @@ def test_a_first_submission_makes_its_key_pair_in_the_pool(
     ctx: CoreContext, confidant_a: int
 ) -> None:
     """A full pool refuses a first submission's key pair (nothing stored); a free one makes it."""
-    codename, _ = reporting.new_codename(ctx, "en")
+    codename, _ = access.new_codename(ctx, "en")
     ctx.kdf_pool = KdfPool(PoolSize(workers=1, queue=1, login_reserve=1), key_pair_max_wait_s=0.2)
     release = threading.Event()
     threads = _fill(ctx.kdf_pool, Purpose.KEY_PAIR, 1, release)  # others' key pairs hold it

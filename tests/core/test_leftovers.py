@@ -9,18 +9,20 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from kring.core import reporting
+from kring.core.cases.retention import run_retention
+from kring.core.codenames import kdf
 from kring.core.context import CoreContext
-from kring.core.leftovers import sweep_leftovers
 from kring.core.models import AuditEntry, Reporter
-from kring.core.retention import run_retention
+from kring.core.reporting import access, submission
+from kring.core.reporting import conversation as reporting_conversation
+from kring.core.storage.leftovers import sweep_leftovers
 
 ORPHAN = "c" * 64
 
 
-def _submit(ctx: CoreContext, codename: str, message: str) -> reporting.ReporterSecrets:
-    secrets_ = reporting.derive_secrets(ctx, codename)
-    draft = reporting.SubmissionDraft(ctx, secrets_)
+def _submit(ctx: CoreContext, codename: str, message: str) -> kdf.ReporterSecrets:
+    secrets_ = access.derive_secrets(ctx, codename)
+    draft = submission.SubmissionDraft(ctx, secrets_)
     try:
         draft.choose(recipient="all", path=None, category=None)
         draft.set_message(message)
@@ -56,8 +58,8 @@ def test_sweep_removes_what_no_one_writes_and_keeps_the_rest(
 def test_a_first_submission_between_publish_and_commit_is_not_a_leftover(
     ctx: CoreContext, confidant_a: int
 ) -> None:
-    secrets_ = reporting.derive_secrets(ctx, "hotel india juliet kilo lima mike november")
-    draft = reporting.SubmissionDraft(ctx, secrets_)
+    secrets_ = access.derive_secrets(ctx, "hotel india juliet kilo lima mike november")
+    draft = submission.SubmissionDraft(ctx, secrets_)
     draft.choose(recipient="all", path=None, category=None)
     upload = draft.open_file("notes.txt")
     upload.write(b"published before the rows")
@@ -68,7 +70,7 @@ def test_a_first_submission_between_publish_and_commit_is_not_a_leftover(
     draft.set_message("and a message")
     draft.commit()
     draft.discard()
-    view = reporting.load_conversation(ctx, secrets_)
+    view = reporting_conversation.load_conversation(ctx, secrets_)
     assert [e.kind for e in view.entries] == ["message", "file"]
 
 
@@ -82,15 +84,15 @@ def test_a_failed_deletion_is_reported_and_the_sweep_finishes_it(
     def failing_rmtree(path: Any, onerror: Any = None, **_: Any) -> None:
         onerror(Path.unlink, str(Path(path) / "x.gpg"), (PermissionError, None, None))
 
-    monkeypatch.setattr("kring.core.store.shutil.rmtree", failing_rmtree)
-    reporting.delete_conversation(ctx, secrets_)
+    monkeypatch.setattr("kring.core.storage.store.shutil.rmtree", failing_rmtree)
+    reporting_conversation.delete_conversation(ctx, secrets_)
     assert folder.exists()
     with ctx.sessions() as db:
         assert db.scalar(select(Reporter)) is None
         actions = list(db.scalars(select(AuditEntry.action)))
     assert actions == ["deletion_failed"]
 
-    monkeypatch.setattr("kring.core.store.shutil.rmtree", real_rmtree)
+    monkeypatch.setattr("kring.core.storage.store.shutil.rmtree", real_rmtree)
     run_retention(ctx)  # the daily job sweeps as well
     assert not folder.exists()
 
@@ -101,7 +103,7 @@ def test_the_wal_is_truncated_after_a_reporters_deletion(
     secrets_ = _submit(ctx, "victor whiskey xray yankee zulu alpha bravo", "gone soon")
     wal = Path(str(ctx.settings.database_url).removeprefix("sqlite:///") + "-wal")
     assert wal.stat().st_size > 0
-    reporting.delete_conversation(ctx, secrets_)
+    reporting_conversation.delete_conversation(ctx, secrets_)
     assert wal.stat().st_size == 0
     with ctx.sessions() as db:
         assert db.scalar(select(Reporter)) is None

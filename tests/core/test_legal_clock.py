@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from kring.core.legal_clock import (
+from kring.core.cases.legal_clock import (
     Stage,
     Urgency,
     acknowledge_by,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from kring.core.notifications import (
+from kring.core.cases.notifications import (
     NOTICE_BODY,
     NotificationFailed,
     SmtpSettings,
@@ -76,8 +76,8 @@ def test_kring_notify_sends_one_notice_to_the_opted_in_confidant(
     from click.testing import CliRunner
 
     from kring.cli import main
-    from kring.core import notifications
-    from kring.core.confidants import add_confidant
+    from kring.core.accounts.confidants import add_confidant
+    from kring.core.cases import notifications
     from kring.core.context import build_context
     from kring.core.instance import init_instance
     from tests.conftest import CHEAP_KDF

@@ -7,7 +7,6 @@ import io
 import pytest
 from sqlalchemy import select
 
-from kring.core import reporting
 from kring.core.context import CoreContext
 from kring.core.errors import (
     EmptySubmission,
@@ -20,15 +19,17 @@ from kring.core.errors import (
     UnknownRecipient,
 )
 from kring.core.models import Item, ItemRecipient, Reporter
+from kring.core.reporting import access, replies, submission
+from kring.core.reporting import conversation as reporting_conversation
 from tests.conftest import ConfidantKeyPair
 
 
 def _secrets(ctx: CoreContext, codename: str = "alpha bravo charlie delta echo fox golf"):
-    return reporting.derive_secrets(ctx, codename)
+    return access.derive_secrets(ctx, codename)
 
 
 def _submit(ctx, secrets_, *, message="", files=(), recipient=None, path=None, category=None):
-    draft = reporting.SubmissionDraft(ctx, secrets_)
+    draft = submission.SubmissionDraft(ctx, secrets_)
     try:
         draft.choose(recipient=recipient, path=path, category=category)
         for name, data in files:
@@ -123,10 +124,10 @@ def test_reply_readable_by_reporter_and_replier_only(
     _submit(ctx, secrets_, message="hello", files=[("a.txt", b"file body")])
     with ctx.sessions() as db:
         reporter_id = db.scalar(select(Reporter.id))
-    reporting.reply_to_reporter(
+    replies.reply_to_reporter(
         ctx, reporter_id=reporter_id, confidant_id=confidant_a, text="We hear you."
     )
-    view = reporting.load_conversation(ctx, secrets_)
+    view = reporting_conversation.load_conversation(ctx, secrets_)
     assert [e.kind for e in view.entries] == ["message", "file", "reply"]
     assert view.entries[0].text is None  # the server cannot show the message back
     assert view.entries[1].text == "a.txt"
@@ -142,7 +143,7 @@ def test_empty_submission_is_refused_and_nothing_stored(ctx: CoreContext, confid
     with pytest.raises(EmptySubmission):
         _submit(ctx, secrets_, message="   ")
     assert not ctx.store.folder(secrets_.lookup_id).exists()
-    assert not reporting.has_conversation(ctx, secrets_)
+    assert not access.has_conversation(ctx, secrets_)
 
 
 def test_message_too_long(ctx: CoreContext, confidant_a: int) -> None:
@@ -155,7 +156,7 @@ def test_bad_file_names_refused(ctx: CoreContext, confidant_a: int, name: str) -
     secrets_ = _secrets(ctx)
     with pytest.raises(InvalidFileName):
         _submit(ctx, secrets_, files=[(name, b"x")])
-    assert not reporting.has_conversation(ctx, secrets_)
+    assert not access.has_conversation(ctx, secrets_)
 
 
 def test_unknown_recipient(ctx: CoreContext, confidant_a: int) -> None:
@@ -183,12 +184,12 @@ def test_gpg_failure_stores_nothing(ctx: CoreContext, confidant_a: int) -> None:
         _submit(ctx, secrets_, message="x", files=[("a.bin", b"y" * 200_000)])
     folder = ctx.store.folder(secrets_.lookup_id)
     assert not folder.exists() or not any(folder.iterdir())
-    assert not reporting.has_conversation(ctx, secrets_)
+    assert not access.has_conversation(ctx, secrets_)
 
 
 def test_aborted_file_leaves_nothing(ctx: CoreContext, confidant_a: int) -> None:
     secrets_ = _secrets(ctx)
-    draft = reporting.SubmissionDraft(ctx, secrets_)
+    draft = submission.SubmissionDraft(ctx, secrets_)
     draft.choose(recipient=None, path=None, category=None)
     upload = draft.open_file("half.bin")
     upload.write(b"z" * 300_000)
@@ -202,17 +203,17 @@ def test_delete_reply_and_conversation(ctx: CoreContext, confidant_a: int) -> No
     _submit(ctx, secrets_, message="hello")
     with ctx.sessions() as db:
         reporter_id = db.scalar(select(Reporter.id))
-    reply = reporting.reply_to_reporter(
+    reply = replies.reply_to_reporter(
         ctx, reporter_id=reporter_id, confidant_id=confidant_a, text="reply"
     )
     with pytest.raises(ItemNotFound):
-        reporting.delete_reply(ctx, secrets_, reply.id + 100)
-    reporting.delete_reply(ctx, secrets_, reply.id)
-    assert [e.kind for e in reporting.load_conversation(ctx, secrets_).entries] == ["message"]
-    reporting.delete_conversation(ctx, secrets_)
+        reporting_conversation.delete_reply(ctx, secrets_, reply.id + 100)
+    reporting_conversation.delete_reply(ctx, secrets_, reply.id)
+    assert [e.kind for e in reporting_conversation.load_conversation(ctx, secrets_).entries] == ["message"]
+    reporting_conversation.delete_conversation(ctx, secrets_)
     assert not ctx.store.folder(secrets_.lookup_id).exists()
     with pytest.raises(UnknownCodename):
-        reporting.load_conversation(ctx, secrets_)
+        reporting_conversation.load_conversation(ctx, secrets_)
     with ctx.sessions() as db:
         assert db.scalar(select(Item.id)) is None
 
@@ -251,7 +252,7 @@ def test_reporter_key_locked_with_derived_passphrase(ctx: CoreContext, confidant
     with ctx.sessions() as db:
         reporter_id = db.scalar(select(Reporter.id))
         secret_key = db.scalar(select(Reporter.secret_key))
-    reporting.reply_to_reporter(ctx, reporter_id=reporter_id, confidant_id=confidant_a, text="r")
+    replies.reply_to_reporter(ctx, reporter_id=reporter_id, confidant_id=confidant_a, text="r")
     [(_, _), (_, reply_ct)] = _blobs(ctx, secrets_.lookup_id)
     assert decrypt_with_locked_key(secret_key, secrets_.passphrase, [reply_ct]) == [b"r"]
     other = _secrets(ctx, "other words entirely for a test here")
@@ -263,7 +264,7 @@ def test_read_blob_stream(ctx: CoreContext, confidant_a: int) -> None:
     secrets_ = _secrets(ctx)
     _submit(ctx, secrets_, message="x")
     [(item, ciphertext)] = _blobs(ctx, secrets_.lookup_id)
-    with reporting.read_blob_stream(ctx, secrets_.lookup_id, item.blob_name) as stream:
+    with reporting_conversation.read_blob_stream(ctx, secrets_.lookup_id, item.blob_name) as stream:
         assert isinstance(stream, io.BufferedReader)
         assert stream.read() == ciphertext
 
@@ -274,13 +275,13 @@ def test_login_derives_for_known_codenames_and_filters_unknown_ones_first(
     """A known codename costs both derivations; one no conversation can have costs none.
 
     A codename whose pre-filter tag collides with a conversation's is derived in
-    full, like a known one (kring.core.prefilter).
+    full, like a known one (kring.core.codenames.prefilter).
     """
-    from kring.core import kdf, prefilter
+    from kring.core.codenames import kdf, prefilter
 
-    known, _ = reporting.new_codename(ctx, "en")
-    _submit(ctx, reporting.derive_secrets(ctx, known), message="x")
-    unknown, _ = reporting.new_codename(ctx, "en")
+    known, _ = access.new_codename(ctx, "en")
+    _submit(ctx, access.derive_secrets(ctx, known), message="x")
+    unknown, _ = access.new_codename(ctx, "en")
     calls: list[int] = []
     original = kdf._derive
 
@@ -289,13 +290,13 @@ def test_login_derives_for_known_codenames_and_filters_unknown_ones_first(
         return original(codename, salt, cost)
 
     monkeypatch.setattr(kdf, "_derive", counting)
-    reporting.login(ctx, known)
+    access.login(ctx, known)
     assert len(calls) == 2
     with pytest.raises(UnknownCodename):
-        reporting.login(ctx, unknown)
+        access.login(ctx, unknown)
     assert len(calls) == 2  # filtered out before any derivation
     # A tag that collides: derived in full, then not found.
-    monkeypatch.setattr(reporting, "prefilter_tag", lambda _c, _s: prefilter.prefilter_tag(known, _s))
+    monkeypatch.setattr(access, "prefilter_tag", lambda _c, _s: prefilter.prefilter_tag(known, _s))
     with pytest.raises(UnknownCodename):
-        reporting.login(ctx, unknown)
+        access.login(ctx, unknown)
     assert len(calls) == 4

@@ -6,15 +6,16 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from kring.core import reporting
+from kring.core.cases.retention import deletion_day, run_retention
+from kring.core.codenames import kdf
 from kring.core.context import CoreContext
 from kring.core.models import Item, Reporter
-from kring.core.retention import deletion_day, run_retention
+from kring.core.reporting import access, conversation, submission
 
 
-def _submit(ctx: CoreContext, codename: str) -> reporting.ReporterSecrets:
-    secrets_ = reporting.derive_secrets(ctx, codename)
-    draft = reporting.SubmissionDraft(ctx, secrets_)
+def _submit(ctx: CoreContext, codename: str) -> kdf.ReporterSecrets:
+    secrets_ = access.derive_secrets(ctx, codename)
+    draft = submission.SubmissionDraft(ctx, secrets_)
     draft.choose(recipient=None, path=None, category=None)
     draft.set_message("hello")
     draft.commit()
@@ -29,7 +30,7 @@ def test_idle_conversations_are_deleted_on_the_announced_day(
     old = _submit(ctx, "one two three four five six seven")
     ctx.today = lambda: start + dt.timedelta(days=200)
     recent = _submit(ctx, "seven six five four three two one")
-    view = reporting.load_conversation(ctx, old)
+    view = conversation.load_conversation(ctx, old)
     assert view.deleted_on_if_idle == deletion_day(start, 365) == dt.date(2027, 1, 10)
 
     ctx.today = lambda: dt.date(2027, 1, 9)

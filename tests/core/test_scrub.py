@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from kring.core import scrub as scrub_module
-from kring.core.scrub import ScrubBusy, scrub_instance
 from kring.core.settings import Settings
-from kring.core.store import Store, day_start_ns, folder_lock
+from kring.core.storage import scrub as scrub_module
+from kring.core.storage.scrub import ScrubBusy, scrub_instance
+from kring.core.storage.store import Store, day_start_ns, folder_lock
 
 LOOKUP_A = "a" * 64
 LOOKUP_B = "b" * 64
@@ -81,7 +81,7 @@ def test_a_scrub_killed_midway_loses_nothing_and_the_next_run_finishes(
     # A real kill: a process that dies (os._exit, no cleanup) after its second copy.
     killer = f"""
 import os, sys
-from kring.core import scrub
+from kring.core.storage import scrub
 from kring.core.settings import load_settings
 real = scrub._copy_to_fresh_inode
 calls = []

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from kring.core.context import CoreContext
 from kring.core.db import alembic_config
 from kring.core.models import Item
-from kring.core.sizes import size_bucket
+from kring.core.storage.sizes import size_bucket
 from kring.journalist_ui.formatting import item_size
 from tests.journalist_ui.conftest import write_report
 

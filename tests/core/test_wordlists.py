@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kring.core.wordlists import LANGUAGES, LIST_SIZE, build_spanish, load_wordlist
-from kring.core.wordlists.build_dutch import (
+from kring.core.codenames.wordlists import LANGUAGES, LIST_SIZE, build_spanish, load_wordlist
+from kring.core.codenames.wordlists.build_dutch import (
     SOURCE,
     SOURCE_SHA256,
     Blocklist,
@@ -19,7 +19,7 @@ from kring.core.wordlists.build_dutch import (
     render,
 )
 
-PACKAGE = "kring.core.wordlists"
+PACKAGE = "kring.core.codenames.wordlists"
 # The EFF list as published has four hyphenated entries; all others are a-z.
 EFF_HYPHENATED = {"drop-down", "felt-tip", "t-shirt", "yo-yo"}
 EFF_SHA256 = "6d557f0693958fb5e650b68b5bee585eb82cf4da32965505c789e924743bc522"

@@ -14,10 +14,11 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from kring.core import reporting
-from kring.core.confidants import add_confidant
+from kring.core.accounts.confidants import add_confidant
 from kring.core.context import CoreContext
 from kring.core.models import Item, Reporter
+from kring.core.reporting import access, submission
+from kring.core.reporting import replies as reporting_replies
 from kring.crypto.errors import InvalidPublicKey
 from kring.crypto.gpg import fd_with_content
 from kring.crypto.keys import inspect_public_key
@@ -64,8 +65,8 @@ def test_submission_and_reply_to_a_photo_key_confidant(
     ctx: CoreContext, photo_key: ConfidantKeyPair
 ) -> None:
     confidant = add_confidant(ctx, display_name="Foto", public_key=photo_key.public_key).id
-    secrets_ = reporting.derive_secrets(ctx, "alpha bravo charlie delta echo fox golf")
-    draft = reporting.SubmissionDraft(ctx, secrets_)
+    secrets_ = access.derive_secrets(ctx, "alpha bravo charlie delta echo fox golf")
+    draft = submission.SubmissionDraft(ctx, secrets_)
     try:
         draft.choose(recipient=None, path=None, category=None)
         upload = draft.open_file("a.bin")
@@ -79,7 +80,7 @@ def test_submission_and_reply_to_a_photo_key_confidant(
         reporter = db.scalar(select(Reporter))
         assert reporter is not None
         reporter_id = reporter.id
-    reporting.reply_to_reporter(ctx, reporter_id=reporter_id, confidant_id=confidant, text="Hi")
+    reporting_replies.reply_to_reporter(ctx, reporter_id=reporter_id, confidant_id=confidant, text="Hi")
     with ctx.sessions() as db:
         items = list(db.scalars(select(Item).order_by(Item.id)))
         blobs = [ctx.store.blob_path(secrets_.lookup_id, i.blob_name).read_bytes() for i in items]

@@ -17,9 +17,20 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kring.core import accounts, reporting
+from kring.core import throttle
+from kring.core.accounts import (
+    admin as accounts_admin,
+)
+from kring.core.accounts import (
+    enrolment,
+    notices,
+    passwords,
+    records,
+    totp,
+)
+from kring.core.codenames.kdf import ReporterSecrets
 from kring.core.context import CoreContext
-from kring.core.kdf import ReporterSecrets
+from kring.core.reporting import access, submission
 from kring.journalist_ui import create_app
 from kring.journalist_ui.state import JournalistState
 from tests.conftest import ConfidantKeyPair, make_confidant_key
@@ -98,41 +109,41 @@ def make_account(
     clock: Clock,
     username: str,
     *,
-    role: accounts.Role = accounts.Role.CONFIDANT,
+    role: records.Role = records.Role.CONFIDANT,
     key: ConfidantKeyPair | None = None,
     enrol: bool = True,
 ) -> Account:
     """Create an account through core and walk its holder's steps: own password,
     fresh TOTP secret and one code (unless ``enrol`` is false), then the key.
     """
-    made = accounts.create_account(
+    made = accounts_admin.create_account(
         ctx, username=username, display_name=username.title(), role=role, actor="test"
     )
     own = f"{username}'s own password"
-    accounts.change_password(ctx, made.account_id, current=made.password, new=own)
+    passwords.change_password(ctx, made.account_id, current=made.password, new=own)
     account = Account(made.account_id, made.username, own, "")
     if enrol:
-        secret = accounts.begin_totp_enrolment(ctx, made.account_id)
+        secret = totp.begin_totp_enrolment(ctx, made.account_id)
         account = Account(made.account_id, made.username, own, secret)
-        accounts.confirm_totp(
+        totp.confirm_totp(
             ctx,
             made.account_id,
             account.code(clock),
             at=clock.now,
-            failures=accounts.FailureThrottle(),
+            failures=throttle.FailureThrottle(),
         )
         clock.advance()
     if key is not None:
-        accounts.set_public_key(
+        enrolment.set_public_key(
             ctx,
             made.account_id,
             key.public_key,
             password=own,
             code=account.code(clock),
             at=clock.now,
-            failures=accounts.FailureThrottle(),
+            failures=throttle.FailureThrottle(),
         )
-        accounts.take_notices(ctx, made.account_id)  # the set-up key is not news
+        notices.take_notices(ctx, made.account_id)  # the set-up key is not news
         clock.advance()
     return account
 
@@ -140,7 +151,7 @@ def make_account(
 @pytest.fixture
 def admin(jctx: CoreContext, clock: Clock, confidant_key: ConfidantKeyPair) -> Account:
     """An admin who is also a confidant (key A)."""
-    return make_account(jctx, clock, "anna", role=accounts.Role.ADMIN, key=confidant_key)
+    return make_account(jctx, clock, "anna", role=records.Role.ADMIN, key=confidant_key)
 
 
 @pytest.fixture
@@ -200,8 +211,8 @@ def write_report(
     unit: str | None = None,
 ) -> ReporterSecrets:
     """A reporter submits through core; returns their secrets."""
-    secrets_ = reporting.derive_secrets(ctx, codename)
-    draft = reporting.SubmissionDraft(ctx, secrets_)
+    secrets_ = access.derive_secrets(ctx, codename)
+    draft = submission.SubmissionDraft(ctx, secrets_)
     try:
         draft.choose(
             recipient=str(recipient) if recipient else "all",

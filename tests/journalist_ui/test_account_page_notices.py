@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from kring.core import accounts
+from kring.core.accounts import records
 from kring.core.context import CoreContext
 from tests.journalist_ui.conftest import Account, Clock, login, post
 
@@ -23,13 +23,13 @@ def test_confidant_opts_in_and_out(
         page="/en/account/",
     )
     assert status == 302
-    row = accounts.get_account(jctx, bart.id)
+    row = records.get_account(jctx, bart.id)
     assert (row.email, row.notify) == ("bart@example.org", True)
     status, _ = post(
         client, "/en/account/notices", {"email": "not an address"}, page="/en/account/"
     )
-    assert accounts.get_account(jctx, bart.id).email == "bart@example.org"
+    assert records.get_account(jctx, bart.id).email == "bart@example.org"
     with client.get("/en/account/") as page:
         assert "That e-mail address is not valid" in page.get_data(as_text=True)
     post(client, "/en/account/notices", {"email": "bart@example.org"}, page="/en/account/")
-    assert accounts.get_account(jctx, bart.id).notify is False
+    assert records.get_account(jctx, bart.id).notify is False

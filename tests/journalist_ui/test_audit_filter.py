@@ -8,10 +8,11 @@ import datetime as dt
 from flask import Flask
 from sqlalchemy import select
 
-from kring.core import accounts, reporting
+from kring.core.accounts import records
+from kring.core.cases.retention import run_retention
 from kring.core.context import CoreContext
 from kring.core.models import AuditEntry
-from kring.core.retention import run_retention
+from kring.core.reporting import conversation as reporting_conversation
 from tests.conftest import ConfidantKeyPair
 from tests.journalist_ui.conftest import (
     Account,
@@ -41,7 +42,7 @@ def test_an_admin_reads_only_lines_of_conversations_addressed_to_them(
     admin: Account,
     other_confidant_key: ConfidantKeyPair,
 ) -> None:
-    bea = make_account(jctx, clock, "bea", role=accounts.Role.ADMIN, key=other_confidant_key)
+    bea = make_account(jctx, clock, "bea", role=records.Role.ADMIN, key=other_confidant_key)
     to_bea = write_report(jctx, CODENAME, message="for Bea only", recipient=bea.id)
     to_all = write_report(jctx, "hotel india juliet kilo lima mike oscar", message="for all")
     bea_slug, all_slug = designation_of(jctx, to_bea), designation_of(jctx, to_all)
@@ -71,7 +72,7 @@ def test_lines_about_a_conversation_are_deleted_with_it(
     with jctx.sessions() as db:
         assert {e.designation for e in db.scalars(select(AuditEntry))} >= set(names)
 
-    reporting.delete_conversation(jctx, by_reporter)
+    reporting_conversation.delete_conversation(jctx, by_reporter)
     jctx.today = lambda: dt.date(2030, 1, 1)  # long past the retention of the other one
     run_retention(jctx)
 

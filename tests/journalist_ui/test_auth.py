@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kring.core import accounts
+from kring.core.accounts import admin as accounts_admin
 from kring.core.context import CoreContext
 from kring.journalist_ui.state import JournalistState
 from tests.journalist_ui.conftest import Account, Clock, csrf, login
@@ -139,7 +139,7 @@ def test_disabled_account_is_logged_out(
     client: FlaskClient, admin: Account, bart: Account, clock: Clock, jctx: CoreContext
 ) -> None:
     login(client, bart, clock)
-    accounts.set_active(jctx, bart.id, active=False, actor="anna")
+    accounts_admin.set_active(jctx, bart.id, active=False, actor="anna")
     with client.get("/en/") as page:
         assert page.status_code == 401
     assert _login_form(client, bart, code=bart.code(clock))[0] == 403

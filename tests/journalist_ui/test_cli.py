@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from kring.cli import main
-from kring.core import accounts
+from kring.core import throttle
+from kring.core.accounts import admin, login, passwords, records, totp
 from kring.core.context import CoreContext
 
 
@@ -25,32 +26,32 @@ def test_admin_create_prints_a_one_time_password_and_no_totp_secret(ctx: CoreCon
     assert "otpauth" not in first.output and not any(block in first.output for block in "█▀▄")
     taken = runner.invoke(main, args)
     assert taken.exit_code != 0 and "UsernameTaken" in taken.output
-    row = accounts.get_account(ctx, accounts.list_accounts(ctx)[0].id)
+    row = records.get_account(ctx, admin.list_accounts(ctx)[0].id)
     assert row.totp_secret is None and row.password_temporary and row.role == "admin"
-    logged = accounts.authenticate(
+    logged = login.authenticate(
         ctx,
         username="root",
         password=password.group(1),
         code="",
         at=time.time(),
-        failures=accounts.FailureThrottle(),
+        failures=throttle.FailureThrottle(),
     )
     # The one-time password only lets its holder choose their own, then enrol.
     assert logged.needs_password and logged.needs_enrolment
-    with pytest.raises(accounts.EnrolmentOrder):
-        accounts.begin_totp_enrolment(ctx, logged.account_id)
-    accounts.change_password(
+    with pytest.raises(records.EnrolmentOrder):
+        totp.begin_totp_enrolment(ctx, logged.account_id)
+    passwords.change_password(
         ctx, logged.account_id, current=password.group(1), new="root's own password"
     )
-    secret = accounts.begin_totp_enrolment(ctx, logged.account_id)
-    accounts.confirm_totp(
+    secret = totp.begin_totp_enrolment(ctx, logged.account_id)
+    totp.confirm_totp(
         ctx,
         logged.account_id,
         pyotp.TOTP(secret).now(),
         at=time.time(),
-        failures=accounts.FailureThrottle(),
+        failures=throttle.FailureThrottle(),
     )
-    assert accounts.get_account(ctx, logged.account_id).totp_confirmed
+    assert records.get_account(ctx, logged.account_id).totp_confirmed
 
 
 def test_confirm_later_is_still_accepted(ctx: CoreContext) -> None:

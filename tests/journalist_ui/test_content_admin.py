@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from kring.core import accounts, content
+from kring.core.accounts import records
+from kring.core.content import conduct, library, pages, profiles
 from kring.core.context import CoreContext
 from kring.devtools.multipart import MultipartBody
 from tests.journalist_ui.conftest import Account, Clock, csrf, csrf_from, login, make_account
@@ -55,14 +56,14 @@ def test_a_confidant_who_is_not_an_admin_is_refused(
         f"/en/admin/content/confidants/{bart.id}/media", data={"csrf_token": token}
     ) as response:
         assert response.status_code == 403
-    assert "Taken over" not in content.get_page(client.application.extensions["kring"], 
+    assert "Taken over" not in pages.get_page(client.application.extensions["kring"], 
                                                 "position", "en").html  # fmt: skip
 
 
 def test_an_insights_viewer_is_refused(
     client: FlaskClient, jctx: CoreContext, clock: Clock
 ) -> None:
-    viewer = make_account(jctx, clock, "iris", role=accounts.Role.INSIGHTS)
+    viewer = make_account(jctx, clock, "iris", role=records.Role.INSIGHTS)
     login(client, viewer, clock)
     for url in EDITOR_URLS:
         with client.get(url) as response:
@@ -114,10 +115,10 @@ def test_edit_preview_then_publish_a_page(editor: FlaskClient, ctx: CoreContext)
     assert "<strong>vet</strong>" in html and "<script>alert" not in html
     assert 'href="javascript' not in html
     # A preview stores nothing.
-    assert "Nieuw" not in content.get_page(ctx, "bullying", "nl").html
+    assert "Nieuw" not in pages.get_page(ctx, "bullying", "nl").html
     with editor.post(url, data={**form, "action": "publish"}) as published:
         assert published.status_code == 302
-    page_view = content.get_page(ctx, "bullying", "nl")
+    page_view = pages.get_page(ctx, "bullying", "nl")
     assert "<strong>vet</strong>" in page_view.html and "<script" not in page_view.html
 
 
@@ -161,10 +162,10 @@ def test_new_conduct_version_asks_for_a_change_summary(
     with editor.post(url, data=form) as refused:
         assert refused.status_code == 400
         assert "Say what changed in this version" in refused.get_data(as_text=True)
-    assert content.latest_conduct_number(ctx) == 1
+    assert conduct.latest_conduct_number(ctx) == 1
     with editor.post(url, data={**form, "en_change_summary": "Shorter."}) as done:
         assert done.status_code == 302
-    assert content.conduct_version(ctx, "en").change_summary == "Shorter."
+    assert conduct.conduct_version(ctx, "en").change_summary == "Shorter."
 
 
 def _upload(client: FlaskClient, confidant_id: int, kind: str, name: str, data: bytes) -> Any:
@@ -196,10 +197,10 @@ def test_profile_edit_and_photo_upload_strips_metadata(
         assert saved.status_code == 302
     with _upload(editor, admin.id, "photo", "me.jpg", jpeg_with_exif()) as response:
         assert response.status_code == 302
-    profile = content.get_profile(ctx, admin.id, "nl")
+    profile = profiles.get_profile(ctx, admin.id, "nl")
     assert profile.is_external and profile.languages == ("nl", "en")
     assert profile.role == "External confidant" and profile.photo
-    assert SECRET_EXIF_TEXT.encode() not in content.media_file(ctx, profile.photo)[0].read_bytes()
+    assert SECRET_EXIF_TEXT.encode() not in library.media_file(ctx, profile.photo)[0].read_bytes()
 
 
 def test_bad_uploads_are_refused_with_reason(
@@ -213,7 +214,7 @@ def test_bad_uploads_are_refused_with_reason(
         assert "must be Ogg, WebM, MP4 or MP3" in r.get_data(as_text=True)
     with _upload(editor, admin.id, "photo", "big.jpg", b"\xff\xd8" + b"\0" * 10_000_001) as r:
         assert r.status_code == 413
-    assert content.list_media(ctx) == []
+    assert library.list_media(ctx) == []
     assert [p for p in (ctx.settings.instance_dir / "media").iterdir()] == []
 
 
@@ -230,7 +231,7 @@ def test_upload_without_valid_csrf_is_refused(
         content_type=body.content_type,
     ) as response:
         assert response.status_code == 400
-    assert content.list_media(jctx) == []
+    assert library.list_media(jctx) == []
 
 
 def test_keyless_confidant_is_marked_in_the_editor(editor: FlaskClient, ctx: CoreContext) -> None:

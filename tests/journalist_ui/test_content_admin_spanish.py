@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from kring.core import content
+from kring.core.content import conduct, pages
 from kring.core.context import CoreContext
 from tests.journalist_ui.conftest import csrf_from
 from tests.journalist_ui.test_content_admin import _csrf, editor  # noqa: F401
@@ -24,7 +24,7 @@ def test_spanish_page_is_edited_and_published(editor: FlaskClient, ctx: CoreCont
     }
     with editor.post(url, data=form) as published:
         assert published.status_code == 302
-    page = content.get_page(ctx, "bullying", "es")
+    page = pages.get_page(ctx, "bullying", "es")
     assert "<strong>nuevo</strong>" in page.html and not page.is_fallback
 
 
@@ -39,7 +39,7 @@ def test_conduct_editor_has_a_spanish_part(
     assert "Nederlands (optional: English is shown where it is missing)" in html
     assert 'name="es_body_md"' in html
     token = csrf_from(html)
-    spanish = content.conduct_source(ctx, 1, "es")
+    spanish = conduct.conduct_source(ctx, 1, "es")
     assert spanish is not None
     form = {
         "csrf_token": token,
@@ -56,8 +56,8 @@ def test_conduct_editor_has_a_spanish_part(
     }
     with editor.post(url, data=form) as done:
         assert done.status_code == 302
-    current = content.conduct_version(ctx, "es")
+    current = conduct.conduct_version(ctx, "es")
     assert current.number == 2 and current.change_summary == "Más corto."
     assert not current.is_fallback
     # The Dutch readers, with no Dutch text for version 2, get the English.
-    assert content.conduct_version(ctx, "nl").is_fallback
+    assert conduct.conduct_version(ctx, "nl").is_fallback

@@ -11,9 +11,9 @@ import zipfile
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from kring.core import reporting
 from kring.core.context import CoreContext
 from kring.core.models import AuditEntry, Item, Reporter
+from kring.core.reporting import conversation as reporting_conversation
 from kring.crypto.bundle import open_bundle
 from tests.conftest import ConfidantKeyPair
 from tests.journalist_ui.conftest import (
@@ -57,7 +57,7 @@ def test_reply_decrypts_with_reporter_and_replying_confidant_only(
     assert confidant_key.decrypt(ciphertext)[0] == b"We read you. Canary-R3PLY."
     assert not other_confidant_key.can_decrypt(ciphertext)
     assert not third_key.can_decrypt(ciphertext)
-    view = reporting.load_conversation(jctx, secrets_)
+    view = reporting_conversation.load_conversation(jctx, secrets_)
     assert [e.text for e in view.entries if e.kind == "reply"] == ["We read you. Canary-R3PLY."]
     for path in jctx.settings.instance_dir.rglob("*"):
         if path.is_file():

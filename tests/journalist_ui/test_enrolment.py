@@ -12,7 +12,8 @@ import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kring.core import accounts, audit
+from kring.core import audit
+from kring.core.accounts import records
 from kring.core.context import CoreContext
 from tests.conftest import ConfidantKeyPair
 from tests.journalist_ui.conftest import Account, Clock, csrf, login, post
@@ -197,7 +198,7 @@ def test_the_old_admin_takeover_fails_at_each_step(
         page="/en/login",
     )
     assert status in (401, 403)
-    assert accounts.get_account(jctx, bart.id).fingerprint != third_key.fingerprint
+    assert records.get_account(jctx, bart.id).fingerprint != third_key.fingerprint
     # Bart logs in with the reset password and his own code, chooses a new
     # password, and is told what happened.
     holder = app.test_client()
@@ -229,7 +230,7 @@ def test_key_change_needs_password_and_code_and_is_announced_at_next_login(
             client, "/en/account/key", {"public_key": third_key.public_key, **data}, page=page
         )
         assert status == status_wanted
-    assert accounts.get_account(jctx, bart.id).fingerprint != third_key.fingerprint
+    assert records.get_account(jctx, bart.id).fingerprint != third_key.fingerprint
     status, _ = post(
         client,
         "/en/account/key",
@@ -238,7 +239,7 @@ def test_key_change_needs_password_and_code_and_is_announced_at_next_login(
     )
     clock.advance()
     assert status == 302
-    assert accounts.get_account(jctx, bart.id).fingerprint == third_key.fingerprint
+    assert records.get_account(jctx, bart.id).fingerprint == third_key.fingerprint
     assert ("bart", "key_changed") in [
         (e.actor, e.action) for e in audit.list_entries(jctx, viewer_id=bart.id, page=1).entries
     ]

@@ -14,12 +14,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
-from kring.core import accounts, reporting, units
+from kring.core import units
+from kring.core.accounts import records
+from kring.core.cases.retention import run_retention
 from kring.core.context import CoreContext
 from kring.core.insights.counters import read_counts
 from kring.core.instance_settings import current_options, save_options
 from kring.core.models import InsightCount, InsightSnapshot, Reporter
-from kring.core.retention import run_retention
+from kring.core.reporting import access, conversation
+from kring.core.reporting import submission as reporting_submission
 from tests.journalist_ui.conftest import (
     Account,
     Clock,
@@ -62,8 +65,8 @@ def test_consent_raises_counters_in_the_quarter_of_the_first_message(
     )
     write_report(jctx, codename(2), message="hi", category="bullying", counted="no")
     write_report(jctx, codename(3), message="hi", category="bullying")  # no answer
-    secrets_ = reporting.derive_secrets(jctx, codename(1))
-    draft = reporting.SubmissionDraft(jctx, secrets_)  # a second message counts nothing
+    secrets_ = access.derive_secrets(jctx, codename(1))
+    draft = reporting_submission.SubmissionDraft(jctx, secrets_)  # a second message counts nothing
     try:
         draft.choose(recipient="all", path="wrongdoing", category="integrity", counted="yes")
         draft.set_message("more")
@@ -118,7 +121,7 @@ def test_nothing_published_moves_after_publication(
         for n in range(14)
     ]
     day[0] = dt.date(2026, 5, 1)  # Q1 published (ended 14 days ago or more)
-    viewer = make_account(jctx, clock, "hr", role=accounts.Role.INSIGHTS)
+    viewer = make_account(jctx, clock, "hr", role=records.Role.INSIGHTS)
     hr = app.test_client()
     login(hr, viewer, clock)
     before = published(hr)
@@ -130,7 +133,7 @@ def test_nothing_published_moves_after_publication(
         slug = designation_of(jctx, secrets_)
         close = {"status": "closed", "closing_category": "bullying", "outcome": "resolved"}
         assert post(client, f"/en/c/{slug}/status", close, page=f"/en/c/{slug}")[0] == 302
-    reporting.delete_conversation(jctx, reporters[5])  # the reporter deletes
+    conversation.delete_conversation(jctx, reporters[5])  # the reporter deletes
     jctx.settings = dataclasses.replace(jctx.settings, retention_inactive_days=30)
     assert run_retention(jctx).deleted_inactive == 13  # retention deletes the rest of Q1
     with jctx.sessions() as db:
@@ -151,7 +154,7 @@ def test_quarters_are_frozen_once_and_a_k_change_leaves_them_as_published(
     day[0] = dt.date(2026, 8, 1)  # Q1 and Q2 published; Q3 is current
     for n in range(3, 6):
         write_report(jctx, codename(n), message="q3", category="bullying", counted="yes")
-    viewer = make_account(jctx, clock, "hr", role=accounts.Role.INSIGHTS)
+    viewer = make_account(jctx, clock, "hr", role=records.Role.INSIGHTS)
     hr = app.test_client()
     login(hr, viewer, clock)
     first = published(hr)

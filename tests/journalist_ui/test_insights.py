@@ -9,8 +9,9 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from kring.core import accounts
-from kring.core.confidants import list_confidants, resolve_recipients
+from kring.core.accounts import admin as accounts_admin
+from kring.core.accounts import records
+from kring.core.accounts.confidants import list_confidants, resolve_recipients
 from kring.core.context import CoreContext
 from kring.core.insights.counters import (
     count_acknowledgement,
@@ -32,7 +33,7 @@ from tests.journalist_ui.conftest import (
 @pytest.fixture
 def viewer(jctx: CoreContext, clock: Clock) -> Account:
     """An insights viewer (HR)."""
-    return make_account(jctx, clock, "hr", role=accounts.Role.INSIGHTS)
+    return make_account(jctx, clock, "hr", role=records.Role.INSIGHTS)
 
 
 def add_counted(ctx: CoreContext, n: int, **fields: object) -> None:
@@ -141,7 +142,7 @@ def test_admin_can_add_an_insights_account(
         page="/en/admin/accounts",
     )
     assert status == 200, page
-    made = [a for a in accounts.list_accounts(jctx) if a.username == "council"]
+    made = [a for a in accounts_admin.list_accounts(jctx) if a.username == "council"]
     assert made and made[0].role == "insights"
     with client.get("/en/admin/accounts") as response:
         assert "Insights viewer" in response.get_data(as_text=True)

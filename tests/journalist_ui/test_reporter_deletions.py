@@ -7,10 +7,10 @@ import datetime as dt
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from kring.core import reporting
+from kring.core.cases.retention import run_retention
 from kring.core.context import CoreContext
 from kring.core.models import DeletionNotice, Item
-from kring.core.retention import run_retention
+from kring.core.reporting import conversation
 from tests.journalist_ui.conftest import (
     TODAY,
     Account,
@@ -35,8 +35,8 @@ def test_a_reply_the_reporter_removed_stays_in_the_confidants_record(
         reply = db.scalar(select(Item).where(Item.kind == "reply"))
         assert reply is not None
         reply_id, blob = reply.id, reply.blob_name
-    reporting.delete_reply(jctx, secrets_, reply_id)
-    view = reporting.load_conversation(jctx, secrets_)
+    conversation.delete_reply(jctx, secrets_, reply_id)
+    view = conversation.load_conversation(jctx, secrets_)
     assert [e.kind for e in view.entries] == ["message"] and view.replies_received == 1
     # The confidant's record: the reply is still there, numbered, and marked.
     with client.get(f"/en/c/{slug}") as page:
@@ -54,7 +54,7 @@ def test_reporter_deletion_leaves_a_content_free_line_for_its_addressee_only(
     )
     slug = designation_of(jctx, secrets_)
     designation = slug.replace("-", " ")
-    reporting.delete_conversation(jctx, secrets_)
+    conversation.delete_conversation(jctx, secrets_)
     line = f"{designation}: deleted by the reporter on Jan 15, 2027"
     login(client, admin, clock)
     with client.get("/en/") as inbox:
@@ -77,7 +77,7 @@ def test_the_line_lasts_thirty_days_then_retention_removes_it(
 ) -> None:
     secrets_ = write_report(jctx, CODENAME, message="to all")
     designation = designation_of(jctx, secrets_).replace("-", " ")
-    reporting.delete_conversation(jctx, secrets_)
+    conversation.delete_conversation(jctx, secrets_)
     with jctx.sessions() as db:  # addressed to all: every confidant gets the line
         assert db.scalar(select(func.count()).select_from(DeletionNotice)) == 2
     jctx.today = lambda: TODAY + dt.timedelta(days=29)
@@ -95,10 +95,10 @@ def test_the_line_lasts_thirty_days_then_retention_removes_it(
 def test_a_confidants_own_deletion_leaves_no_line(
     client: FlaskClient, admin: Account, clock: Clock, jctx: CoreContext
 ) -> None:
-    from kring.core import cases
+    from kring.core.cases import actions
 
     secrets_ = write_report(jctx, CODENAME, message="x", recipient=admin.id)
     slug = designation_of(jctx, secrets_)
-    cases.delete_conversation(jctx, admin.id, slug, actor="anna")
+    actions.delete_conversation(jctx, admin.id, slug, actor="anna")
     with jctx.sessions() as db:
         assert db.scalar(select(func.count()).select_from(DeletionNotice)) == 0

@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from kring import source_ui
-from kring.core import accounts
+from kring.core.accounts import totp
 from kring.core.context import CoreContext, build_context
 from kring.journalist_ui.auth import inline_qr
 from kring.web.sessions import MemorySessionStore
@@ -90,9 +90,9 @@ def test_the_totp_issuer_is_the_organisation_name_in_force(
     secret = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', html)
     assert secret
     plain = secret.group(1).replace(" ", "")
-    scanned = inline_qr(accounts.provisioning_uri(plain, "carla", "Acme Care"))
+    scanned = inline_qr(totp.provisioning_uri(plain, "carla", "Acme Care"))
     assert scanned in html
-    assert inline_qr(accounts.provisioning_uri(plain, "carla", "Test organisation")) not in html
+    assert inline_qr(totp.provisioning_uri(plain, "carla", "Test organisation")) not in html
 
 
 def test_reporters_sessions_follow_the_idle_minutes_an_admin_sets(

@@ -11,8 +11,8 @@ import shutil
 
 from flask.testing import FlaskClient
 
-from kring.core import reporting
 from kring.core.context import CoreContext
+from kring.core.reporting import access
 from tests.journalist_ui.conftest import Account, Clock, login, write_report
 
 WARNING = 'id="store-warning"'
@@ -29,7 +29,7 @@ def test_admin_is_warned_when_the_store_nears_its_quota(
     login(client, admin, clock)
     assert WARNING not in _page(client)  # an empty store: nothing to say
 
-    code, _ = reporting.new_codename(jctx, "en")
+    code, _ = access.new_codename(jctx, "en")
     write_report(jctx, code, message="evidence", files=[("scan.pdf", b"%" * 950_000)])
 
     page = _page(client)

@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from kring.core.confidants import add_confidant
+from kring.core.accounts.confidants import add_confidant
 from kring.core.context import build_context
 from kring.core.instance import init_instance
 from kring.devtools.servers import RunningServer, run_gunicorn

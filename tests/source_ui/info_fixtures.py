@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from kring.core import content
+from kring.core.content import library, profiles
 from kring.core.context import CoreContext
 from kring.core.models import Confidant
 
@@ -57,22 +57,22 @@ def add_keyless_confidant(ctx: CoreContext, name: str = "Kees Keyless") -> int:
 
 def give_profile(ctx: CoreContext, confidant_id: int, *, with_photo: bool = True) -> None:
     """A bilingual profile (Dutch texts partly missing, to exercise the fallback)."""
-    content.save_profile(
+    profiles.save_profile(
         ctx,
         confidant_id,
         is_external=True,
         languages=["nl", "en", "tr"],
         texts={
-            "en": content.ProfileTexts(
+            "en": profiles.ProfileTexts(
                 role="External confidant, social worker",
                 about_md="I have listened to people at work for twenty years.",
                 records_md="I write down the **day**, the category and what we agreed. "
                 "Nothing else. My notes stay on an offline laptop and are destroyed after closing.",
                 transcript_md="Hello, I am a confidant.",
             ),
-            "nl": content.ProfileTexts(role="Externe vertrouwenspersoon, maatschappelijk werker"),
+            "nl": profiles.ProfileTexts(role="Externe vertrouwenspersoon, maatschappelijk werker"),
         },
     )
     if with_photo:
-        photo = content.store_image(ctx, jpeg_with_exif())
-        content.set_profile_media(ctx, confidant_id, photo=photo)
+        photo = library.store_image(ctx, jpeg_with_exif())
+        profiles.set_profile_media(ctx, confidant_id, photo=photo)

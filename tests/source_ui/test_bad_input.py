@@ -192,16 +192,16 @@ def test_login_throttled_per_codename(
 ) -> None:
     from sqlalchemy import update
 
-    from kring.core import reporting
+    from kring.core.codenames.prefilter import prefilter_tag
     from kring.core.models import Reporter
-    from kring.core.prefilter import prefilter_tag
+    from kring.core.reporting import access, submission
 
     csrf = csrf_from(client.get("/en/login").get_data(as_text=True))
     codename = "abacus abacus abacus abacus abacus abacus abacus"
     # Another conversation whose pre-filter tag collides with this codename's, so
     # every attempt gets past the filter and costs derivations: those are limited.
-    other, secrets_ = reporting.new_codename(ctx, "en")
-    draft = reporting.SubmissionDraft(ctx, secrets_)
+    other, secrets_ = access.new_codename(ctx, "en")
+    draft = submission.SubmissionDraft(ctx, secrets_)
     try:
         draft.choose(recipient=None, path=None, category=None)
         draft.set_message("x")

@@ -8,9 +8,9 @@ import re
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from kring.core import reporting
 from kring.core.context import CoreContext
 from kring.core.models import Item, Reporter
+from kring.core.reporting import replies
 from tests.source_ui.conftest import csrf_from, get_codename, submit
 
 
@@ -18,7 +18,7 @@ def _reply(ctx: CoreContext, confidant_id: int, text: str) -> int:
     with ctx.sessions() as db:
         reporter_id = db.scalar(select(Reporter.id))
     assert reporter_id is not None
-    return reporting.reply_to_reporter(
+    return replies.reply_to_reporter(
         ctx, reporter_id=reporter_id, confidant_id=confidant_id, text=text
     ).id
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from kring.core import reporting
+from kring.core.cases import replies
 from kring.core.context import CoreContext
 from kring.core.models import Item, Reporter
 from kring.web.sessions import SessionLengths
@@ -41,7 +41,7 @@ def test_root_redirects_to_default_language(client: FlaskClient) -> None:
 
 
 def test_codename_words_come_from_the_chosen_list(client: FlaskClient) -> None:
-    from kring.core.wordlists import load_wordlist
+    from kring.core.codenames.wordlists import load_wordlist
 
     english = get_codename(client, "en").split()
     assert len(english) == 7 and all(w in load_wordlist("en") for w in english)
@@ -87,7 +87,7 @@ def test_full_flow_submit_leave_return_reply_delete(
 
     with ctx.sessions() as db:
         reporter_id = db.scalar(select(Reporter.id))
-    reply = reporting.reply_to_reporter(
+    reply = replies.reply_to_reporter(
         ctx, reporter_id=reporter_id, confidant_id=confidant_a, text="Thank you for writing. <b>"
     )
     page = other.get("/en/conversation").get_data(as_text=True)

@@ -13,7 +13,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from kring.core.confidants import add_confidant
+from kring.core.accounts.confidants import add_confidant
 from kring.core.context import build_context
 from kring.core.instance import init_instance
 from kring.core.models import Reporter

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from kring.core.confidants import add_confidant
+from kring.core.accounts.confidants import add_confidant
 from kring.core.context import build_context
 from kring.core.instance import init_instance
 from kring.devtools.multipart import MultipartBody, repeating_chunks

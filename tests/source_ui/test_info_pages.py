@@ -6,7 +6,7 @@ import re
 
 from flask.testing import FlaskClient
 
-from kring.core import content
+from kring.core.content import conduct, pages
 from kring.core.context import CoreContext
 from tests.source_ui.conftest import get_codename, submit
 from tests.source_ui.info_fixtures import add_keyless_confidant, give_profile
@@ -53,12 +53,12 @@ def test_pages_and_topics_in_both_languages(client: FlaskClient) -> None:
 
 
 def test_code_of_conduct_current_history_and_changes(client: FlaskClient, ctx: CoreContext) -> None:
-    source = content.conduct_source(ctx, 1, "en")
+    source = conduct.conduct_source(ctx, 1, "en")
     assert source is not None
-    content.publish_conduct_version(
+    conduct.publish_conduct_version(
         ctx,
         {
-            "en": content.ConductDraft(
+            "en": conduct.ConductDraft(
                 "Code of conduct",
                 source.body_md.replace("at least once a year", "every six months"),
                 "Review every six months.",
@@ -86,7 +86,7 @@ def test_code_of_conduct_current_history_and_changes(client: FlaskClient, ctx: C
 def test_missing_translation_shows_english_never_blank(
     client: FlaskClient, ctx: CoreContext
 ) -> None:
-    content.save_page(
+    pages.save_page(
         ctx,
         slug="helplines",
         language="en",

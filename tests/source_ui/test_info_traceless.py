@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from kring.core import content
+from kring.core.content import conduct as content_conduct
+from kring.core.content import library, profiles
+from kring.core.content import pages as content_pages
 from kring.core.context import CoreContext
 from kring.web.security import CONTENT_SECURITY_POLICY
 from tests.source_ui.info_fixtures import (
@@ -102,11 +104,11 @@ def reporter_pages(ctx: CoreContext) -> list[str]:
             f"/{lang}/confidants/",
             f"/{lang}/login",
         ]
-        urls += [f"/{lang}/info/{p.slug}" for p in content.list_pages(ctx, lang)]
+        urls += [f"/{lang}/info/{p.slug}" for p in content_pages.list_pages(ctx, lang)]
         urls += [
-            f"/{lang}/info/code-of-conduct/{v.number}" for v in content.conduct_history(ctx, lang)
+            f"/{lang}/info/code-of-conduct/{v.number}" for v in content_conduct.conduct_history(ctx, lang)
         ]
-        urls += [f"/{lang}/confidants/{p.confidant_id}" for p in content.list_profiles(ctx, lang)]
+        urls += [f"/{lang}/confidants/{p.confidant_id}" for p in profiles.list_profiles(ctx, lang)]
     return urls
 
 
@@ -120,14 +122,14 @@ def furnished(ctx: CoreContext, confidant_a: int, tmp_path: Path) -> CoreContext
             "intro.ogg",
             ["-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "libopus"],
         )
-        content.set_profile_media(ctx, confidant_a, intro=content.store_audio_video(ctx, audio))
+        profiles.set_profile_media(ctx, confidant_a, intro=library.store_audio_video(ctx, audio))
     give_profile(ctx, add_keyless_confidant(ctx), with_photo=False)
-    source = content.conduct_source(ctx, 1, "en")
+    source = content_conduct.conduct_source(ctx, 1, "en")
     assert source is not None
-    content.publish_conduct_version(
+    content_conduct.publish_conduct_version(
         ctx,
         {
-            "en": content.ConductDraft(
+            "en": content_conduct.ConductDraft(
                 "Code of conduct", source.body_md + "\n\nA new closing line.\n", "A closing line."
             )
         },
@@ -187,7 +189,7 @@ def test_every_reporter_page_is_traceless(
 def test_media_is_served_by_the_app_with_no_store(
     client: FlaskClient, furnished: CoreContext
 ) -> None:
-    profile = content.list_profiles(furnished, "en")[0]
+    profile = profiles.list_profiles(furnished, "en")[0]
     assert profile.photo
     with client.get(f"/media/{profile.photo}") as response:
         assert response.status_code == 200

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from kring.core.codenames import generate_codename
+from kring.core.codenames.phrases import generate_codename
 from kring.devtools.servers import RunningServer
 from tests.conftest import ConfidantKeyPair
 from tests.source_ui.gunicorn_instance import source_server

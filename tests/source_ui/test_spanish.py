@@ -8,8 +8,8 @@ import pytest
 from babel.dates import format_date
 from flask.testing import FlaskClient
 
+from kring.core.codenames.wordlists import load_wordlist
 from kring.core.context import CoreContext
-from kring.core.wordlists import load_wordlist
 from tests.source_ui.conftest import csrf_from, get_codename, submit
 
 SWITCH_RE = re.compile(r'<nav class="languages"[^>]*>(.*?)</nav>', re.S)

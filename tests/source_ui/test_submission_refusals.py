@@ -17,10 +17,11 @@ from pathlib import Path
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from kring.core import reporting
+from kring.core.codenames.kdf_pool import KdfPool, PoolSize, Purpose
 from kring.core.context import CoreContext
-from kring.core.kdf_pool import KdfPool, PoolSize, Purpose
 from kring.core.models import Item
+from kring.core.reporting import access
+from kring.core.reporting import submission as reporting_submission
 from tests.source_ui.conftest import get_codename, submit
 
 ABOUT_600_KB = b"x" * 600_000
@@ -67,8 +68,8 @@ def test_a_full_store_refuses_every_conversation_with_the_text_kept(
 ) -> None:
     ctx.settings = dataclasses.replace(ctx.settings, store_quota_mb=1)
     # Someone else's conversation already holds most of the quota.
-    _, other = reporting.new_codename(ctx, "en")
-    draft = reporting.SubmissionDraft(ctx, other)
+    _, other = access.new_codename(ctx, "en")
+    draft = reporting_submission.SubmissionDraft(ctx, other)
     try:
         draft.choose(recipient="all", path="just_talk", category=None)
         upload = draft.open_file("big.bin")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from kring.core import content_models  # noqa: F401 - registers the informing tables
+from kring.core.content import models  # noqa: F401 - registers the informing tables
 from kring.core.db import make_engine
 from kring.core.models import Base
 

@@ -1,7 +1,7 @@
 """codename pre-filter tag: a 20-bit keyed tag per conversation
 
 Lets a login refuse most guessed codenames before any argon2id derivation
-(kring.core.prefilter). NULL for conversations made before; set at their next
+(kring.core.codenames.prefilter). NULL for conversations made before; set at their next
 login.
 
 Revision ID: 0008

@@ -1,6 +1,6 @@
 """item sizes in buckets: no exact size of a reporter's item stays in the database
 
-Existing rows are rounded up to their bucket (kring.core.sizes: 10 kB, 20 kB,
+Existing rows are rounded up to their bucket (kring.core.storage.sizes: 10 kB, 20 kB,
 50 kB, 100 kB, … in a 1-2-5 series); new rows are written that way.
 
 Revision ID: 0010
@@ -18,7 +18,7 @@ depends_on = None
 
 
 def _bucket_sql() -> str:
-    # The same series as kring.core.sizes.size_bucket, as one CASE (up to 500 GB).
+    # The same series as kring.core.storage.sizes.size_bucket, as one CASE (up to 500 GB).
     steps = []
     magnitude = 10_000
     while magnitude <= 100_000_000_000:

@@ -2,8 +2,8 @@
 
 Usage (from the repository root, with ``apt-get install wspanish`` done)::
 
-    python -m kring.core.wordlists.build_spanish            # rewrite es.txt
-    python -m kring.core.wordlists.build_spanish --check    # exit 1 if es.txt differs
+    python -m kring.core.codenames.wordlists.build_spanish            # rewrite es.txt
+    python -m kring.core.codenames.wordlists.build_spanish --check    # exit 1 if es.txt differs
 
 The build is deterministic: no randomness, no network, no clock; the same
 ``/usr/share/dict/spanish`` (wspanish 1.0.30, sha256 in ``SOURCE_SHA256``)
@@ -15,7 +15,7 @@ always gives the same ``es.txt``. PROVENANCE.md explains the rules; in short:
    ``pingüino`` -> ``pinguino``); a word with ``ñ`` is never a candidate,
    because dropping its tilde makes another word (``año`` -> ``ano``). Two
    source words with the same normalised form count once. The login form
-   applies the same normalisation (``kring.core.codenames``), so a reporter
+   applies the same normalisation (``kring.core.codenames.phrases``), so a reporter
    who types the accent still gets in;
 1. a candidate is 4-9 letters a-z, contains a vowel and no letter three times
    in a row;
@@ -42,8 +42,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from kring.core.codenames import without_accents
-from kring.core.wordlists.build_dutch import (
+from kring.core.codenames.phrases import without_accents
+from kring.core.codenames.wordlists.build_dutch import (
     _TRIPLE,
     _VOWEL,
     LIST_SIZE,

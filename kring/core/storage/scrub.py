@@ -1,7 +1,7 @@
 """The scrub: at fixed clock moments, file times stop telling when a reporter acted.
 
 Writes already set modification and access times to the day's start
-(kring.core.store), but a file's change time (ctime) and birth time cannot be
+(kring.core.storage.store), but a file's change time (ctime) and birth time cannot be
 set: they record the moment of the write. The scrub, run by a timer (hourly by
 default), gives every file and folder changed since its last run a fresh
 inode, so both become the scrub's own moment, the same few seconds for all of
@@ -14,7 +14,7 @@ Invariants:
   run finishes a half-built twin;
 - a folder with an upload in progress is left for the next run, and an
   upload or deletion that arrives while its folder is rebuilt waits for the
-  folder's lock (kring.core.store.folder_lock), so a deleted conversation
+  folder's lock (kring.core.storage.store.folder_lock), so a deleted conversation
   never comes back and an upload never lands in a folder being replaced;
 - ``scrub.state`` keeps the moment the last complete run started and the
   (inode, change time) of every entry it left; an entry changed after that
@@ -36,7 +36,7 @@ from pathlib import Path
 
 from kring.atomic import fsync_folder, write_atomic
 from kring.core.settings import Settings
-from kring.core.store import (
+from kring.core.storage.store import (
     _LOOKUP_RE,
     TEMP_PREFIX,
     TWIN_PREFIX,

@@ -7,7 +7,7 @@ Invariants:
 - no file or folder keeps the moment a reporter acted in its access or
   modification time: every write sets both back to the start of the (UTC) day,
   and reads do not touch the access time. Change and birth times cannot be
-  set; ``kring.core.scrub`` replaces them at fixed moments;
+  set; ``kring.core.storage.scrub`` replaces them at fixed moments;
 - every change to a conversation's folder holds a shared ``flock`` on the
   folder, so the scrub (which takes it exclusively while it rebuilds the
   folder) never races an upload or a deletion;

@@ -3,7 +3,7 @@
 Invariants:
 - a temp file is removed only when no live process holds its upload lock,
   and a folder only while this sweep holds it exclusively (so no submission is
-  writing into it, kring.core.store);
+  writing into it, kring.core.storage.store);
 - a conversation folder without a conversation row (its deletion failed
   halfway, or a first submission died before its commit) is removed; the row
   is looked up while the folder is held, so a submission that commits just
@@ -28,7 +28,7 @@ from sqlalchemy import Engine, select
 from kring.core.audit import Action, record
 from kring.core.context import CoreContext
 from kring.core.models import Reporter
-from kring.core.store import (
+from kring.core.storage.store import (
     _LOOKUP_RE,
     TEMP_PREFIX,
     StoreDeletionFailed,
@@ -111,7 +111,7 @@ def _sweep_folder(ctx: CoreContext, folder: Path, result: SweepResult) -> None:
                 result.folders_busy += 1
             return
         if ctx.store.twin(folder.name).exists():
-            return  # the scrub finishes this one (kring.core.scrub)
+            return  # the scrub finishes this one (kring.core.storage.scrub)
         for entry in list(folder.iterdir()):
             if entry.name.startswith(TEMP_PREFIX) and not is_held(entry):
                 with contextlib.suppress(FileNotFoundError):

@@ -15,10 +15,10 @@ import logging
 from sqlalchemy import select
 
 from kring.core.audit import forget_conversation
+from kring.core.cases.deletion_notices import purge_expired
 from kring.core.context import CoreContext
-from kring.core.deletion_notices import purge_expired
-from kring.core.leftovers import remove_conversation_files, sweep_leftovers
 from kring.core.models import Reporter
+from kring.core.storage.leftovers import remove_conversation_files, sweep_leftovers
 
 log = logging.getLogger("kring.retention")
 
@@ -79,9 +79,9 @@ def run_retention(ctx: CoreContext) -> RetentionResult:
                 forget_conversation(db, reporter.designation)
                 db.delete(reporter)
         remove_conversation_files(ctx, lookup_id)
-    # Deletion notices expire too (kring.core.deletion_notices).
+    # Deletion notices expire too (kring.core.cases.deletion_notices).
     purge_expired(ctx)
-    # Also what killed workers and failed deletions left (kring.core.leftovers).
+    # Also what killed workers and failed deletions left (kring.core.storage.leftovers).
     sweep_leftovers(ctx)
     result = RetentionResult(deleted_inactive=len(inactive), deleted_closed=len(closed))
     log.info(

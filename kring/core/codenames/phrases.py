@@ -6,7 +6,7 @@ import secrets
 import unicodedata
 from functools import cache
 
-from kring.core.wordlists import LANGUAGES, load_wordlist
+from kring.core.codenames.wordlists import LANGUAGES, load_wordlist
 
 CODENAME_WORDS = 7
 

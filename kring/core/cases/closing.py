@@ -10,10 +10,10 @@ Validation happens before anything changes.
 
 from __future__ import annotations
 
-from kring.core import cases
+from kring.core.cases import actions
+from kring.core.cases.inbox import find_visible
 from kring.core.context import CoreContext
 from kring.core.errors import InvalidChoice
-from kring.core.inbox import find_visible
 from kring.core.insights.counters import count_closing
 from kring.core.models import Category, ConversationStatus, Outcome
 
@@ -29,7 +29,7 @@ def close_conversation(
         chosen_outcome = Outcome(outcome)
     except ValueError as exc:
         raise InvalidChoice("closing needs a category and an outcome") from exc
-    cases.set_status(ctx, confidant_id, slug, ConversationStatus.CLOSED.value, actor=actor)
+    actions.set_status(ctx, confidant_id, slug, ConversationStatus.CLOSED.value, actor=actor)
     with ctx.sessions.begin() as db:
         reporter = find_visible(db, confidant_id, slug)
         count_closing(db, reporter, category=chosen_category.value, outcome=chosen_outcome.value)

@@ -17,7 +17,8 @@ class ReporterSecrets:
 
     lookup_id: str
     passphrase: str
-    # The codename's pre-filter tag (kring.core.prefilter), stored with a new conversation.
+    # The codename's pre-filter tag (kring.core.codenames.prefilter), stored with a new
+    # conversation.
     prefilter_tag: int | None = None
 
     def __repr__(self) -> str:  # never let a secret reach a log through repr()

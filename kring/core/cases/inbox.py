@@ -20,9 +20,9 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from kring.core.cases.legal_clock import ClockState, clock_for, deadline_sql
 from kring.core.context import CoreContext
 from kring.core.errors import InvalidChoice, KringError
-from kring.core.legal_clock import ClockState, clock_for, deadline_sql
 from kring.core.models import (
     Confidant,
     ConversationStatus,

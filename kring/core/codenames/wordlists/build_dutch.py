@@ -2,8 +2,8 @@
 
 Usage (from the repository root, with ``apt-get install wdutch`` done)::
 
-    python -m kring.core.wordlists.build_dutch            # rewrite nl.txt
-    python -m kring.core.wordlists.build_dutch --check    # exit 1 if nl.txt differs
+    python -m kring.core.codenames.wordlists.build_dutch            # rewrite nl.txt
+    python -m kring.core.codenames.wordlists.build_dutch --check    # exit 1 if nl.txt differs
 
 The build is deterministic: no randomness, no network, no clock; the same
 ``/usr/share/dict/dutch`` (OpenTaal word list, wdutch 1:2.20.19-2, sha256

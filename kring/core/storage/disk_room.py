@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kring.core.context import CoreContext
-from kring.core.store import StoreError
+from kring.core.storage.store import StoreError
 
 _MB = 1_000_000
 

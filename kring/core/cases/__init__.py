@@ -1,0 +1,5 @@
+"""The confidant's side of a conversation: inbox, actions, downloads, legal clock, closing,
+retention, deletion notices and activity notices.
+
+The package itself exports nothing: import its modules.
+"""

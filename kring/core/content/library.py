@@ -1,0 +1,81 @@
+"""The media library: cleaned photos and recordings under random names.
+
+Invariant: nothing uploaded is served as uploaded; only the re-encoded,
+metadata-free file is stored, under a random name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from kring.core.content.media import (
+    CleanMedia,
+    clean_audio_video,
+    clean_image,
+    install_clean_file,
+    media_dir,
+    scratch_dir,
+)
+from kring.core.content.models import MediaFile
+from kring.core.context import CoreContext
+
+if TYPE_CHECKING:
+    pass
+from kring.core.content.rules import MEDIA_NAME_RE, ContentNotFound
+
+
+def media_file(ctx: CoreContext, name: str) -> tuple[Path, str]:
+    """The path and MIME type of a stored media file.
+
+    Invariant: only names that match the random-name pattern AND have a row
+    are served, so no path outside ``media/`` can ever be asked for.
+    """
+    if not MEDIA_NAME_RE.match(name):
+        raise ContentNotFound(name)
+    with ctx.sessions() as db:
+        row = db.get(MediaFile, name)
+    path = media_dir(ctx.settings.instance_dir) / name
+    if row is None or not path.is_file():
+        raise ContentNotFound(name)
+    return path, row.mime
+
+
+def _store_clean(ctx: CoreContext, clean: CleanMedia) -> str:
+    folder = media_dir(ctx.settings.instance_dir)
+    name, size = install_clean_file(clean, folder)
+    try:
+        with ctx.sessions.begin() as db:
+            db.add(
+                MediaFile(name=name, kind=clean.kind, mime=clean.mime, size=size,
+                          created_on=ctx.today())
+            )  # fmt: skip
+    except Exception:
+        (folder / name).unlink(missing_ok=True)
+        raise
+    return name
+
+
+def store_image(ctx: CoreContext, data: bytes) -> str:
+    """Re-encode an uploaded image without metadata and store it; return its name.
+
+    Invariant: what is stored and served is never the uploaded file itself.
+    """
+    folder = media_dir(ctx.settings.instance_dir)
+    with scratch_dir(folder) as work:
+        return _store_clean(ctx, clean_image(data, Path(work)))
+
+
+def store_audio_video(ctx: CoreContext, upload: Path) -> str:
+    """Validate and remux an uploaded audio/video file without metadata; return its name."""
+    folder = media_dir(ctx.settings.instance_dir)
+    with scratch_dir(folder) as work:
+        return _store_clean(ctx, clean_audio_video(upload, Path(work)))
+
+
+def list_media(ctx: CoreContext) -> list[MediaFile]:
+    """Every stored media file (for the editor), newest first."""
+    with ctx.sessions() as db:
+        return list(db.scalars(select(MediaFile).order_by(MediaFile.created_on.desc())))
