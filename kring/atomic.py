@@ -6,7 +6,7 @@ through it, so each gets the same guarantees — a temp file in the target's own
 (never wider first), its bytes fsync'd before the rename, the folder fsync'd after it.
 It imports nothing from Kring.
 
-Not for the store's ciphertext (kring.core.store, kring.core.scrub's copies): those are
+Not for the store's ciphertext (kring.core.storage.store, the scrub's copies): those are
 streamed rather than held in memory, written under a folder lock, and have their times set
 to the day's start and their reads made without access times; those writes keep their own
 functions. Nor for the workstation's decrypted files (kring.crypto.decrypt_stream), which

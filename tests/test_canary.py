@@ -20,10 +20,10 @@ import requests
 from sqlalchemy import select
 
 from kring.core.accounts.confidants import add_confidant
+from kring.core.cases import replies
 from kring.core.context import build_context
 from kring.core.instance import init_instance
 from kring.core.models import Reporter
-from kring.core.reporting import replies
 from kring.devtools.multipart import MultipartBody, repeating_chunks
 from kring.devtools.servers import run_gunicorn
 from tests.conftest import ConfidantKeyPair

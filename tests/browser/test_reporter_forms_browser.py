@@ -26,9 +26,9 @@ from flask import Flask
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
+from kring.core.cases import replies as case_replies
 from kring.core.context import CoreContext
 from kring.core.models import Reporter
-from kring.core.reporting import replies as reporting_replies
 from kring.source_ui import create_app
 from tests.browser.axe_html import axe_source, severe_findings
 from tests.browser.test_reporter_pages_browser import launch_chromium
@@ -116,7 +116,7 @@ def _add_replies(ctx: CoreContext, confidant_id: int) -> None:
         "Dank je voor je bericht. Ik lees het met aandacht.\nWil je vertellen wanneer het gebeurde?",
         "Thank you. We can talk about what you need first; nothing happens without you.",
     ):
-        reporting_replies.reply_to_reporter(
+        case_replies.reply_to_reporter(
             ctx, reporter_id=reporter_id, confidant_id=confidant_id, text=text
         )
 

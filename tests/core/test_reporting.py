@@ -7,6 +7,7 @@ import io
 import pytest
 from sqlalchemy import select
 
+from kring.core.cases import replies
 from kring.core.context import CoreContext
 from kring.core.errors import (
     EmptySubmission,
@@ -19,7 +20,7 @@ from kring.core.errors import (
     UnknownRecipient,
 )
 from kring.core.models import Item, ItemRecipient, Reporter
-from kring.core.reporting import access, replies, submission
+from kring.core.reporting import access, submission
 from kring.core.reporting import conversation as reporting_conversation
 from tests.conftest import ConfidantKeyPair
 

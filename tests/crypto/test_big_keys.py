@@ -15,10 +15,10 @@ from PIL import Image
 from sqlalchemy import select
 
 from kring.core.accounts.confidants import add_confidant
+from kring.core.cases import replies as case_replies
 from kring.core.context import CoreContext
 from kring.core.models import Item, Reporter
 from kring.core.reporting import access, submission
-from kring.core.reporting import replies as reporting_replies
 from kring.crypto.errors import InvalidPublicKey
 from kring.crypto.gpg import fd_with_content
 from kring.crypto.keys import inspect_public_key
@@ -80,7 +80,7 @@ def test_submission_and_reply_to_a_photo_key_confidant(
         reporter = db.scalar(select(Reporter))
         assert reporter is not None
         reporter_id = reporter.id
-    reporting_replies.reply_to_reporter(ctx, reporter_id=reporter_id, confidant_id=confidant, text="Hi")
+    case_replies.reply_to_reporter(ctx, reporter_id=reporter_id, confidant_id=confidant, text="Hi")
     with ctx.sessions() as db:
         items = list(db.scalars(select(Item).order_by(Item.id)))
         blobs = [ctx.store.blob_path(secrets_.lookup_id, i.blob_name).read_bytes() for i in items]

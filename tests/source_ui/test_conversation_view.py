@@ -8,9 +8,9 @@ import re
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from kring.core.cases import replies
 from kring.core.context import CoreContext
 from kring.core.models import Item, Reporter
-from kring.core.reporting import replies
 from tests.source_ui.conftest import csrf_from, get_codename, submit
 
 

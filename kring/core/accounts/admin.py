@@ -13,9 +13,9 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from kring.core.accounts.notices import AccountNotice, PendingNotice, _add_notice
-from kring.core.accounts.passwords import _hasher, generate_password
-from kring.core.accounts.records import Role, _get
+from kring.core.accounts.notices import AccountNotice, PendingNotice, add_notice
+from kring.core.accounts.passwords import generate_password, password_hasher
+from kring.core.accounts.records import Role, account_row
 from kring.core.audit import Action, record
 from kring.core.context import CoreContext
 from kring.core.errors import KringError
@@ -92,7 +92,7 @@ def create_account(
             account = Confidant(
                 display_name=shown,
                 username=name,
-                password_hash=_hasher(ctx).hash(password),
+                password_hash=password_hasher(ctx).hash(password),
                 password_temporary=True,
                 totp_secret=None,
                 totp_confirmed=False,
@@ -130,7 +130,7 @@ def _active_admins(db: object) -> int:
 def set_active(ctx: CoreContext, account_id: int, *, active: bool, actor: str) -> None:
     """Disable or enable an account; a disabled account cannot log in or receive reports."""
     with ctx.sessions.begin() as db:
-        account = _get(db, account_id)
+        account = account_row(db, account_id)
         last_admin = account.role == Role.ADMIN.value and _active_admins(db) <= 1
         if not active and account.is_active and last_admin:
             raise LastAdmin("keep at least one active admin")
@@ -160,11 +160,11 @@ def reset_password(ctx: CoreContext, account_id: int, *, actor: str) -> NewCrede
     """
     password = generate_password()
     with ctx.sessions.begin() as db:
-        account = _get(db, account_id)
+        account = account_row(db, account_id)
         _claim_reset(account, actor, other_half_pending=not account.totp_confirmed)
-        account.password_hash = _hasher(ctx).hash(password)
+        account.password_hash = password_hasher(ctx).hash(password)
         account.password_temporary = True
-        _add_notice(
+        add_notice(
             account, PendingNotice(AccountNotice.PASSWORD_RESET, ctx.today().isoformat(), actor)
         )
         record(
@@ -180,12 +180,12 @@ def reset_totp(ctx: CoreContext, account_id: int, *, actor: str) -> None:
     never sees it. The holder gets a notice.
     """
     with ctx.sessions.begin() as db:
-        account = _get(db, account_id)
+        account = account_row(db, account_id)
         _claim_reset(account, actor, other_half_pending=account.password_temporary)
         account.totp_secret = None
         account.totp_confirmed = False
         account.totp_last_counter = None
-        _add_notice(
+        add_notice(
             account, PendingNotice(AccountNotice.TOTP_RESET, ctx.today().isoformat(), actor)
         )
         record(db, day=ctx.today(), actor=actor, action=Action.TOTP_RESET, account=account.username)
@@ -199,7 +199,7 @@ def delete_account(ctx: CoreContext, account_id: int, *, actor: str) -> None:
     all" and show them to confidants the reporter did not choose.
     """
     with ctx.sessions.begin() as db:
-        account = _get(db, account_id)
+        account = account_row(db, account_id)
         if account.role == Role.ADMIN.value and account.is_active and _active_admins(db) <= 1:
             raise LastAdmin("keep at least one active admin")
         addressed = db.scalar(

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pyotp
 
-from kring.core.accounts.notices import AccountNotice, PendingNotice, _add_notice
-from kring.core.accounts.passwords import _password_ok, change_password
-from kring.core.accounts.records import LoginFailed, _get
+from kring.core.accounts.notices import AccountNotice, PendingNotice, add_notice
+from kring.core.accounts.passwords import change_password, password_ok
+from kring.core.accounts.records import LoginFailed, account_row
 from kring.core.accounts.totp import (
     TOTP_STEP,
     begin_totp_enrolment,
@@ -44,21 +44,21 @@ def set_public_key(
     """
     info = inspect_public_key(armored, today=ctx.today())
     with ctx.sessions() as db:
-        holder = _get(db, account_id)
+        holder = account_row(db, account_id)
         key = holder.username or ""
         failures.check(key)
-        password_ok = _password_ok(ctx, holder, password)
-    if not password_ok:
+        accepted = password_ok(ctx, holder, password)
+    if not accepted:
         failures.fail(key)
         raise LoginFailed("the password is wrong")
     verify_fresh_totp(ctx, account_id, code, at=at, failures=failures)
     with ctx.sessions.begin() as db:
-        account = _get(db, account_id)
+        account = account_row(db, account_id)
         previous = account.fingerprint
         account.public_key = armored
         account.fingerprint = info.fingerprint
         if previous != info.fingerprint:
-            _add_notice(
+            add_notice(
                 account,
                 PendingNotice(AccountNotice.KEY_CHANGED, ctx.today().isoformat(), info.fingerprint),
             )

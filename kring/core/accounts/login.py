@@ -7,9 +7,14 @@ import dataclasses
 
 from sqlalchemy import select
 
-from kring.core.accounts.passwords import MAX_PASSWORD, _hasher, _password_ok, _spend_equal_work
+from kring.core.accounts.passwords import (
+    MAX_PASSWORD,
+    password_hasher,
+    password_ok,
+    spend_equal_work,
+)
 from kring.core.accounts.records import LoginFailed, session_stamp
-from kring.core.accounts.totp import TotpReplayed, _match_code, _was_replayed
+from kring.core.accounts.totp import TotpReplayed, match_code, was_replayed
 from kring.core.audit import Action, record
 from kring.core.context import CoreContext
 from kring.core.models import Confidant
@@ -59,23 +64,23 @@ def authenticate(
     with ctx.sessions.begin() as db:
         account = db.scalar(select(Confidant).where(Confidant.username == key))
         if account is None:
-            _spend_equal_work(ctx, password)
+            spend_equal_work(ctx, password)
             failures.fail(key)
             raise LoginFailed("wrong username, password or code")
-        if not _password_ok(ctx, account, password) or not account.is_active:
+        if not password_ok(ctx, account, password) or not account.is_active:
             failures.fail(key)
             raise LoginFailed("wrong username, password or code")
         if account.totp_confirmed and account.totp_secret:
-            counter = _match_code(account.totp_secret, code, at, account.totp_last_counter)
+            counter = match_code(account.totp_secret, code, at, account.totp_last_counter)
             if counter is None:
                 failures.fail(key)
-                if _was_replayed(account.totp_secret, code, at, account.totp_last_counter):
+                if was_replayed(account.totp_secret, code, at, account.totp_last_counter):
                     raise TotpReplayed("code already used")
                 raise LoginFailed("wrong username, password or code")
             account.totp_last_counter = counter
             record(db, day=ctx.today(), actor=account.username or "", action=Action.LOGIN)
-        if account.password_hash and _hasher(ctx).check_needs_rehash(account.password_hash):
-            account.password_hash = _hasher(ctx).hash(password)
+        if account.password_hash and password_hasher(ctx).check_needs_rehash(account.password_hash):
+            account.password_hash = password_hasher(ctx).hash(password)
         return LoggedIn(
             account.id,
             account.password_temporary,

@@ -7,7 +7,7 @@ import dataclasses
 import enum
 import json
 
-from kring.core.accounts.records import _get
+from kring.core.accounts.records import account_row
 from kring.core.context import CoreContext
 from kring.core.models import Confidant
 
@@ -34,7 +34,8 @@ class PendingNotice:
     detail: str = ""
 
 
-def _add_notice(account: Confidant, notice: PendingNotice) -> None:
+def add_notice(account: Confidant, notice: PendingNotice) -> None:
+    """Queue a notice on the account (the last 20 kept) and mark its notice mail due."""
     pending = _parse_notices(account.account_notices)
     pending.append(notice)
     account.account_notices = json.dumps([[n.kind.value, n.day, n.detail] for n in pending[-20:]])
@@ -58,7 +59,7 @@ def _parse_notices(raw: str) -> list[PendingNotice]:
 def take_notices(ctx: CoreContext, account_id: int) -> list[PendingNotice]:
     """The holder's pending security notices, cleared as they are handed out (at login)."""
     with ctx.sessions.begin() as db:
-        account = _get(db, account_id)
+        account = account_row(db, account_id)
         pending = _parse_notices(account.account_notices)
         account.account_notices = ""
         return pending

@@ -13,7 +13,7 @@ import secrets
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from kring.core.accounts.records import LoginFailed, _get, session_stamp
+from kring.core.accounts.records import LoginFailed, account_row, session_stamp
 from kring.core.audit import Action, record
 from kring.core.codenames.wordlists import load_wordlist
 from kring.core.context import CoreContext
@@ -38,7 +38,8 @@ class WeakPassword(KringError):
     """A chosen password is shorter than 14 characters (or absurdly long)."""
 
 
-def _hasher(ctx: CoreContext) -> PasswordHasher:
+def password_hasher(ctx: CoreContext) -> PasswordHasher:
+    """The argon2id hasher at the instance's configured cost."""
     cost = ctx.settings.kdf
     return PasswordHasher(
         time_cost=cost.time_cost,
@@ -64,22 +65,24 @@ def check_chosen_password(password: str) -> str:
 _DUMMY_HASH: dict[tuple[int, int, int], str] = {}
 
 
-def _spend_equal_work(ctx: CoreContext, password: str) -> None:
+def spend_equal_work(ctx: CoreContext, password: str) -> None:
+    """One argon2 verification against a dummy hash, as a real check would cost."""
     # An unknown username costs one argon2 verification like a known one, so
     # timing does not tell which usernames exist.
     key = (ctx.settings.kdf.time_cost, ctx.settings.kdf.memory_kib, ctx.settings.kdf.parallelism)
     if key not in _DUMMY_HASH:
-        _DUMMY_HASH[key] = _hasher(ctx).hash(secrets.token_hex(16))
+        _DUMMY_HASH[key] = password_hasher(ctx).hash(secrets.token_hex(16))
     with contextlib.suppress(VerificationError, InvalidHashError):
-        _hasher(ctx).verify(_DUMMY_HASH[key], password)
+        password_hasher(ctx).verify(_DUMMY_HASH[key], password)
 
 
-def _password_ok(ctx: CoreContext, account: Confidant, password: str) -> bool:
+def password_ok(ctx: CoreContext, account: Confidant, password: str) -> bool:
+    """Whether the password is the account's; the same argon2 work whether it has one or not."""
     if not account.password_hash:
-        _spend_equal_work(ctx, password)
+        spend_equal_work(ctx, password)
         return False
     try:
-        return _hasher(ctx).verify(account.password_hash, password)
+        return password_hasher(ctx).verify(account.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -97,13 +100,13 @@ def change_password(ctx: CoreContext, account_id: int, *, current: str, new: str
     """
     check_chosen_password(new)
     with ctx.sessions.begin() as db:
-        account = _get(db, account_id)
-        if not _password_ok(ctx, account, current):
+        account = account_row(db, account_id)
+        if not password_ok(ctx, account, current):
             raise LoginFailed("the current password is wrong")
         if hmac.compare_digest(current.encode(), new.encode()):
             raise SamePassword("choose a new password")
         first_own = account.password_temporary
-        account.password_hash = _hasher(ctx).hash(new)
+        account.password_hash = password_hasher(ctx).hash(new)
         account.password_temporary = False
         if account.totp_confirmed:
             account.reset_by = None

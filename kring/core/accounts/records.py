@@ -53,7 +53,8 @@ def session_stamp(account: Confidant) -> str:
     return hmac.new(b"kring-session-stamp", material.encode(), "sha256").hexdigest()[:32]
 
 
-def _get(db: object, account_id: int) -> Confidant:
+def account_row(db: object, account_id: int) -> Confidant:
+    """The account's row in this session; AccountNotFound if deleted or never an account."""
     from sqlalchemy.orm import Session
 
     assert isinstance(db, Session)  # noqa: S101 - internal helper
@@ -66,4 +67,4 @@ def _get(db: object, account_id: int) -> Confidant:
 def get_account(ctx: CoreContext, account_id: int) -> Confidant:
     """The account with this id (AccountNotFound if deleted or never an account)."""
     with ctx.sessions() as db:
-        return _get(db, account_id)
+        return account_row(db, account_id)

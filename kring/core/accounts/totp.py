@@ -11,7 +11,7 @@ import re
 
 import pyotp
 
-from kring.core.accounts.records import EnrolmentOrder, _get, session_stamp
+from kring.core.accounts.records import EnrolmentOrder, account_row, session_stamp
 from kring.core.audit import Action, record
 from kring.core.context import CoreContext
 from kring.core.errors import KringError
@@ -42,7 +42,7 @@ def provisioning_uri(secret: str, username: str, issuer: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=issuer)
 
 
-def _match_code(secret: str, code: str, at: float, last: int | None) -> int | None:
+def match_code(secret: str, code: str, at: float, last: int | None) -> int | None:
     """The time step ``code`` belongs to (now ±1 step), if it is newer than ``last``."""
     code = code.replace(" ", "").strip()
     if not re.fullmatch(r"\d{6}", code):
@@ -55,7 +55,8 @@ def _match_code(secret: str, code: str, at: float, last: int | None) -> int | No
     return None
 
 
-def _was_replayed(secret: str, code: str, at: float, last: int | None) -> bool:
+def was_replayed(secret: str, code: str, at: float, last: int | None) -> bool:
+    """Whether a valid code is refused only because its step was already used."""
     code = code.replace(" ", "").strip()
     if last is None or not re.fullmatch(r"\d{6}", code):
         return False
@@ -75,7 +76,7 @@ def begin_totp_enrolment(ctx: CoreContext, account_id: int) -> str:
     (to whoever saw it) stops working. Raises EnrolmentOrder otherwise.
     """
     with ctx.sessions.begin() as db:
-        account = _get(db, account_id)
+        account = account_row(db, account_id)
         if account.password_temporary or account.totp_confirmed:
             raise EnrolmentOrder("choose your own password first, or already enrolled")
         secret = new_totp_secret()
@@ -94,13 +95,13 @@ def confirm_totp(
     no pending secret, or already enrolled), InvalidTotp for a wrong code.
     """
     with ctx.sessions.begin() as db:
-        account = _get(db, account_id)
+        account = account_row(db, account_id)
         key = account.username or ""
         failures.check(key)
         if account.password_temporary or account.totp_confirmed or not account.totp_secret:
             raise EnrolmentOrder("nothing to confirm")
         counter = (
-            _match_code(account.totp_secret, code, at, account.totp_last_counter)
+            match_code(account.totp_secret, code, at, account.totp_last_counter)
             if account.totp_secret
             else None
         )
@@ -122,11 +123,11 @@ def verify_fresh_totp(
     Raises InvalidTotp (wrong or already used) or LoginThrottled.
     """
     with ctx.sessions.begin() as db:
-        account = _get(db, account_id)
+        account = account_row(db, account_id)
         key = account.username or ""
         failures.check(key)
         counter = (
-            _match_code(account.totp_secret, code, at, account.totp_last_counter)
+            match_code(account.totp_secret, code, at, account.totp_last_counter)
             if account.totp_secret and account.totp_confirmed
             else None
         )

@@ -5,7 +5,7 @@ Security invariants kept here:
   and items through their ItemRecipient rows: a confidant can act only on what
   was addressed (and encrypted) to them;
 - a reply's plaintext only passes through memory and gpg
-  (``reporting.replies.reply_to_reporter``);
+  (``cases.replies.reply_to_reporter``);
 - every action that changes a conversation leaves an audit line
   (account, action, designation, day).
 """
@@ -19,13 +19,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from kring.core.audit import Action, forget_conversation, record
+from kring.core.cases import replies
 from kring.core.cases.inbox import ConversationNotFound, find_visible, visible_items_stmt
 from kring.core.cases.legal_clock import feedback_by
 from kring.core.context import CoreContext
 from kring.core.errors import InvalidChoice, ItemNotFound
 from kring.core.insights.counters import count_acknowledgement, count_feedback
 from kring.core.models import ConversationStatus, Item, ItemRecipient, ReadMark, Reporter, Star
-from kring.core.reporting import replies
 from kring.core.storage.leftovers import remove_conversation_files, truncate_wal
 
 

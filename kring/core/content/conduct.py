@@ -10,25 +10,14 @@ import dataclasses
 import datetime as dt
 import difflib
 import re
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kring.core.content import rules
 from kring.core.content.markdown import render_markdown
 from kring.core.content.models import ConductVersion
 from kring.core.context import CoreContext
-
-if TYPE_CHECKING:
-    pass
-from kring.core.content.rules import (
-    FALLBACK_LANGUAGE,
-    ContentNotFound,
-    InvalidContent,
-    _check_language,
-    _check_markdown,
-    _pick,
-)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,14 +69,14 @@ def _changes(before: str, after: str) -> tuple[ConductChange, ...]:
 def _conduct_view(
     rows: dict[int, dict[str, ConductVersion]], number: int, language: str, *, with_changes: bool
 ) -> ConductView:
-    picked = _pick(rows.get(number, {}), language)
+    picked = rules.pick_language(rows.get(number, {}), language)
     if picked is None:
-        raise ContentNotFound(f"code of conduct version {number}")
+        raise rules.ContentNotFound(f"code of conduct version {number}")
     version, text_language = picked
     changes: tuple[ConductChange, ...] = ()
     earlier = [n for n in rows if n < number]
     if with_changes and earlier:
-        before = _pick(rows[max(earlier)], text_language)
+        before = rules.pick_language(rows[max(earlier)], text_language)
         if before is not None:
             changes = _changes(before[0].body_md, version.body_md)
     return ConductView(
@@ -108,7 +97,7 @@ def conduct_version(ctx: CoreContext, language: str, number: int | None = None) 
     with ctx.sessions() as db:
         rows = _conduct_rows(db)
     if not rows:
-        raise ContentNotFound("code of conduct")
+        raise rules.ContentNotFound("code of conduct")
     wanted = max(rows) if number is None else number
     return _conduct_view(rows, wanted, language, with_changes=True)
 
@@ -156,15 +145,15 @@ def publish_conduct_version(ctx: CoreContext, drafts: dict[str, ConductDraft]) -
     """
     drafts = {lang: d for lang, d in drafts.items() if d.body_md.strip()}
     for language in drafts:
-        _check_language(language)
-    if FALLBACK_LANGUAGE not in drafts:
-        raise InvalidContent("english_required")
+        rules.check_language(language)
+    if rules.FALLBACK_LANGUAGE not in drafts:
+        raise rules.InvalidContent("english_required")
     for draft in drafts.values():
-        _check_markdown(draft.body_md, draft.change_summary)
+        rules.check_markdown(draft.body_md, draft.change_summary)
         if not draft.title.strip() or len(draft.title) > 200:
-            raise InvalidContent("title")
-    if not drafts[FALLBACK_LANGUAGE].change_summary.strip():
-        raise InvalidContent("change_summary")
+            raise rules.InvalidContent("title")
+    if not drafts[rules.FALLBACK_LANGUAGE].change_summary.strip():
+        raise rules.InvalidContent("change_summary")
     with ctx.sessions.begin() as db:
         number = int(db.scalar(select(func.max(ConductVersion.number))) or 0) + 1
         for language, draft in drafts.items():

@@ -7,7 +7,6 @@ metadata-free file is stored, under a random name.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -20,11 +19,8 @@ from kring.core.content.media import (
     scratch_dir,
 )
 from kring.core.content.models import MediaFile
-from kring.core.context import CoreContext
-
-if TYPE_CHECKING:
-    pass
 from kring.core.content.rules import MEDIA_NAME_RE, ContentNotFound
+from kring.core.context import CoreContext
 
 
 def media_file(ctx: CoreContext, name: str) -> tuple[Path, str]:

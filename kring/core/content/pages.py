@@ -8,26 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kring.core.content import rules
 from kring.core.content.markdown import render_markdown
 from kring.core.content.models import ContentPage
 from kring.core.context import CoreContext
-
-if TYPE_CHECKING:
-    pass
-from kring.core.content.rules import (
-    PAGE_KINDS,
-    SLUG_RE,
-    ContentNotFound,
-    InvalidContent,
-    _check_language,
-    _check_markdown,
-    _pick,
-)
 
 # --- views handed to templates ---------------------------------------------------
 
@@ -74,9 +62,9 @@ def get_page(ctx: CoreContext, slug: str, language: str) -> PageView:
     """
     with ctx.sessions() as db:
         rows = {p.language: p for p in _usable_pages(db, slug)}
-    picked = _pick(rows, language)
+    picked = rules.pick_language(rows, language)
     if picked is None:
-        raise ContentNotFound(slug)
+        raise rules.ContentNotFound(slug)
     return _page_view(picked[0], language)
 
 
@@ -89,7 +77,7 @@ def list_pages(ctx: CoreContext, language: str, kind: str | None = None) -> list
         by_slug.setdefault(page.slug, {})[page.language] = page
     views = []
     for rows in by_slug.values():
-        picked = _pick(rows, language)
+        picked = rules.pick_language(rows, language)
         if picked and (kind is None or picked[0].kind == kind):
             views.append(_page_view(picked[0], language))
     order = {p.slug: (p.position, p.slug) for p in pages}
@@ -130,17 +118,17 @@ def save_page(
     Invariant: only the Markdown source is stored; it is sanitised on every
     render, so stored text can never inject markup into a reporter page.
     """
-    _check_language(language)
-    if not SLUG_RE.match(slug):
-        raise InvalidContent("slug")
-    if kind not in PAGE_KINDS:
-        raise InvalidContent("kind")
+    rules.check_language(language)
+    if not rules.SLUG_RE.match(slug):
+        raise rules.InvalidContent("slug")
+    if kind not in rules.PAGE_KINDS:
+        raise rules.InvalidContent("kind")
     title = title.strip()
     if not title or len(title) > 200:
-        raise InvalidContent("title")
+        raise rules.InvalidContent("title")
     if len(summary) > 400:
-        raise InvalidContent("summary")
-    _check_markdown(body_md)
+        raise rules.InvalidContent("summary")
+    rules.check_markdown(body_md)
     with ctx.sessions.begin() as db:
         page = db.scalar(
             select(ContentPage).where(ContentPage.slug == slug, ContentPage.language == language)

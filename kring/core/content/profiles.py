@@ -4,27 +4,15 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kring.core.content import rules
 from kring.core.content.markdown import render_markdown
 from kring.core.content.models import ConfidantProfile, ConfidantProfileText, MediaFile
 from kring.core.context import CoreContext
 from kring.core.models import Confidant
-
-if TYPE_CHECKING:
-    pass
-from kring.core.content.rules import (
-    FALLBACK_LANGUAGE,
-    LANGUAGE_CODE_RE,
-    ContentNotFound,
-    InvalidContent,
-    _check_language,
-    _check_markdown,
-    _pick,
-)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,7 +52,7 @@ def _profile_view(
     media: dict[str, MediaFile],
     language: str,
 ) -> ProfileView:
-    picked = _pick(texts, language)
+    picked = rules.pick_language(texts, language)
     text = picked[0] if picked else None
     text_language = picked[1] if picked else language
     intro = media.get(profile.intro_media or "") if profile else None
@@ -76,9 +64,9 @@ def _profile_view(
         # says so (the page marks it lang="en").
         value = str(getattr(text, name, "") or "") if text else ""
         field_languages[name] = text_language
-        if not value.strip() and FALLBACK_LANGUAGE in texts:
-            value = str(getattr(texts[FALLBACK_LANGUAGE], name, "") or "")
-            field_languages[name] = FALLBACK_LANGUAGE
+        if not value.strip() and rules.FALLBACK_LANGUAGE in texts:
+            value = str(getattr(texts[rules.FALLBACK_LANGUAGE], name, "") or "")
+            field_languages[name] = rules.FALLBACK_LANGUAGE
         return value
 
     return ProfileView(
@@ -139,7 +127,7 @@ def get_profile(ctx: CoreContext, confidant_id: int, language: str) -> ProfileVi
     with ctx.sessions() as db:
         confidant = db.get(Confidant, confidant_id)
         if confidant is None or not confidant.is_active:
-            raise ContentNotFound(f"confidant {confidant_id}")
+            raise rules.ContentNotFound(f"confidant {confidant_id}")
         return _load_profiles(db, [confidant], language)[0]
 
 
@@ -160,7 +148,7 @@ def profile_source(
     with ctx.sessions() as db:
         confidant = db.get(Confidant, confidant_id)
         if confidant is None:
-            raise ContentNotFound(f"confidant {confidant_id}")
+            raise rules.ContentNotFound(f"confidant {confidant_id}")
         profile = db.get(ConfidantProfile, confidant_id)
         texts = {
             t.language: t
@@ -189,16 +177,16 @@ def save_profile(
 ) -> None:
     """Store a confidant's profile fields and texts (photo and intro are set separately)."""
     codes = [c.strip().lower() for c in languages if c.strip()]
-    if len(codes) > 12 or not all(LANGUAGE_CODE_RE.match(c) for c in codes):
-        raise InvalidContent("languages")
+    if len(codes) > 12 or not all(rules.LANGUAGE_CODE_RE.match(c) for c in codes):
+        raise rules.InvalidContent("languages")
     for language, text in texts.items():
-        _check_language(language)
+        rules.check_language(language)
         if len(text.role) > 160:
-            raise InvalidContent("role")
-        _check_markdown(text.about_md, text.records_md, text.transcript_md)
+            raise rules.InvalidContent("role")
+        rules.check_markdown(text.about_md, text.records_md, text.transcript_md)
     with ctx.sessions.begin() as db:
         if db.get(Confidant, confidant_id) is None:
-            raise ContentNotFound(f"confidant {confidant_id}")
+            raise rules.ContentNotFound(f"confidant {confidant_id}")
         profile = db.get(ConfidantProfile, confidant_id)
         if profile is None:
             profile = ConfidantProfile(confidant_id=confidant_id)
@@ -223,14 +211,14 @@ def set_profile_media(
     """Attach (or detach) a stored photo or intro to a confidant's profile."""
     with ctx.sessions.begin() as db:
         if db.get(Confidant, confidant_id) is None:
-            raise ContentNotFound(f"confidant {confidant_id}")
+            raise rules.ContentNotFound(f"confidant {confidant_id}")
         profile = db.get(ConfidantProfile, confidant_id)
         if profile is None:
             profile = ConfidantProfile(confidant_id=confidant_id, languages="")
             db.add(profile)
         for name in (photo, intro):
             if name is not None and db.get(MediaFile, name) is None:
-                raise ContentNotFound(name)
+                raise rules.ContentNotFound(name)
         if photo is not None or clear_photo:
             profile.photo = photo
         if intro is not None or clear_intro:

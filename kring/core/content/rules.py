@@ -4,13 +4,9 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from kring.core.errors import KringError
-
-if TYPE_CHECKING:
-    pass
-
 
 CONTENT_LANGUAGES = ("en", "nl", "es")
 
@@ -55,7 +51,8 @@ class InvalidContent(KringError):
 # --- reading (SELECT only) -------------------------------------------------------
 
 
-def _pick(rows: dict[str, T], language: str) -> tuple[T, str] | None:
+def pick_language(rows: dict[str, T], language: str) -> tuple[T, str] | None:
+    """The row in ``language``, else in the fallback language (with the language it is in)."""
     if language in rows:
         return rows[language], language
     if FALLBACK_LANGUAGE in rows:
@@ -66,11 +63,13 @@ def _pick(rows: dict[str, T], language: str) -> tuple[T, str] | None:
 # --- editing (admins) ------------------------------------------------------------
 
 
-def _check_language(language: str) -> None:
+def check_language(language: str) -> None:
+    """InvalidContent unless ``language`` is one the content is written in."""
     if language not in CONTENT_LANGUAGES:
         raise InvalidContent("language")
 
 
-def _check_markdown(*texts: str) -> None:
+def check_markdown(*texts: str) -> None:
+    """InvalidContent if any text is longer than an editor may save."""
     if any(len(t) > MAX_MARKDOWN_CHARS for t in texts):
         raise InvalidContent("too_long")

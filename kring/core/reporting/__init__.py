@@ -1,4 +1,4 @@
-"""The reporter's side: codename access, submissions, their conversation, replies to them.
+"""The reporter's side: codename access, submissions, and their own conversation.
 
 The package itself exports nothing: import its modules.
 """

@@ -32,7 +32,8 @@ def derive_secrets(ctx: CoreContext, codename: str) -> ReporterSecrets:
     return dataclasses.replace(secrets_, prefilter_tag=prefilter_tag(codename, s.lookup_salt))
 
 
-def _find_reporter(ctx: CoreContext, lookup_id: str) -> Reporter | None:
+def find_reporter(ctx: CoreContext, lookup_id: str) -> Reporter | None:
+    """The conversation row of this lookup id, if there is one."""
     with ctx.sessions() as db:
         return db.scalar(select(Reporter).where(Reporter.lookup_id == lookup_id))
 
@@ -49,7 +50,7 @@ def new_codename(ctx: CoreContext, language: str) -> tuple[str, ReporterSecrets]
         while True:
             codename = generate_codename(language)
             secrets_ = derive_secrets(ctx, codename)
-            if _find_reporter(ctx, secrets_.lookup_id) is None:
+            if find_reporter(ctx, secrets_.lookup_id) is None:
                 return codename, secrets_
 
     # Raises KdfBusy when the pool (or this minute's creation cap) is full.
@@ -72,7 +73,7 @@ def login(ctx: CoreContext, raw_codename: str) -> ReporterSecrets:
     ctx.throttle.check_global()
     secrets_ = ctx.kdf_pool.run(Purpose.LOGIN, lambda: derive_secrets(ctx, codename))
     ctx.throttle.check_lookup(secrets_.lookup_id)
-    reporter = _find_reporter(ctx, secrets_.lookup_id)
+    reporter = find_reporter(ctx, secrets_.lookup_id)
     if reporter is None:
         raise UnknownCodename("no conversation for this codename")
     if reporter.prefilter_tag is None:
@@ -90,10 +91,10 @@ def _set_prefilter_tag(ctx: CoreContext, reporter_id: int, tag: int | None) -> N
 
 def has_conversation(ctx: CoreContext, secrets_: ReporterSecrets) -> bool:
     """Whether this codename has sent anything yet."""
-    return _find_reporter(ctx, secrets_.lookup_id) is not None
+    return find_reporter(ctx, secrets_.lookup_id) is not None
 
 
 def current_path(ctx: CoreContext, secrets_: ReporterSecrets) -> str | None:
     """The path the conversation is on, or None before the first message."""
-    reporter = _find_reporter(ctx, secrets_.lookup_id)
+    reporter = find_reporter(ctx, secrets_.lookup_id)
     return reporter.path if reporter is not None else None

@@ -32,7 +32,7 @@ from kring.core.models import (
     Reporter,
     ReporterPath,
 )
-from kring.core.reporting.access import _find_reporter
+from kring.core.reporting.access import find_reporter
 from kring.core.reporting.fields import check_file_name, parse_category, parse_path, parse_unit
 from kring.core.reporting.keypair import _KeyPairInBackground
 from kring.core.reporting.uploads import FileUpload, _PendingFile
@@ -56,7 +56,7 @@ class SubmissionDraft:
         self.ctx = ctx
         self.secrets = secrets_
         self.lookup_id = secrets_.lookup_id
-        self._reporter = _find_reporter(ctx, self.lookup_id)
+        self._reporter = find_reporter(ctx, self.lookup_id)
         self._new_keys: GeneratedKeyPair | None = None
         self._keys_in_background: _KeyPairInBackground | None = None
         self.recipients: list[Confidant] = []
