@@ -36,19 +36,13 @@ from streaming_form_data.targets import BaseTarget, ValueTarget
 from werkzeug.wrappers import Response
 from wtforms import ValidationError
 
-from kring.core.content import (
-    conduct as content_conduct,
-)
+from kring.core.content import conduct as content_conduct
 from kring.core.content import (
     library,
     rules,
 )
-from kring.core.content import (
-    pages as content_pages,
-)
-from kring.core.content import (
-    profiles as content_profiles,
-)
+from kring.core.content import pages as content_pages
+from kring.core.content import profiles as content_profiles
 from kring.core.content.markdown import render_markdown
 from kring.core.content.media import (
     MAX_IMAGE_BYTES,

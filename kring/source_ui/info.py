@@ -13,19 +13,13 @@ from babel import Locale, UnknownLocaleError
 from flask import Blueprint, abort, render_template, send_file
 from werkzeug.wrappers import Response
 
-from kring.core.content import (
-    conduct as content_conduct,
-)
+from kring.core.content import conduct as content_conduct
 from kring.core.content import (
     library,
     rules,
 )
-from kring.core.content import (
-    pages as content_pages,
-)
-from kring.core.content import (
-    profiles as content_profiles,
-)
+from kring.core.content import pages as content_pages
+from kring.core.content import profiles as content_profiles
 from kring.web.context import core
 from kring.web.i18n import current_language
 

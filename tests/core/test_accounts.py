@@ -9,9 +9,7 @@ import pyotp
 import pytest
 
 from kring.core import audit, throttle
-from kring.core.accounts import (
-    admin as accounts_admin,
-)
+from kring.core.accounts import admin as accounts_admin
 from kring.core.accounts import (
     enrolment,
     login,
@@ -19,9 +17,7 @@ from kring.core.accounts import (
     records,
     totp,
 )
-from kring.core.accounts import (
-    notices as accounts_notices,
-)
+from kring.core.accounts import notices as accounts_notices
 from kring.core.cases import notifications
 from kring.core.codenames.wordlists import load_wordlist
 from kring.core.context import CoreContext

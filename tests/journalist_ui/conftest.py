@@ -18,9 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kring.core import throttle
-from kring.core.accounts import (
-    admin as accounts_admin,
-)
+from kring.core.accounts import admin as accounts_admin
 from kring.core.accounts import (
     enrolment,
     notices,
