@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Benchmark: from `kring demo` starting to both onion services answering through Tor.
+"""Benchmark: from `kring-demo` starting to both onion services answering through Tor.
 
-Runs the README's main command (`kring demo`, private Tor network) --runs times
+Runs the README's main command (`kring-demo`, private Tor network) --runs times
 on one instance, and for each run measures the seconds from starting the
 process until source_ui's and journalist_ui's onion addresses both answer an
 HTTP request through the demo's client tor (journalist_ui with the demo
@@ -27,13 +27,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from kring.onion.errors import OnionError  # noqa: E402
 from kring.onion.services import wait_until_reachable  # noqa: E402
 
-KRING = str(Path(sys.executable).with_name("kring"))
+KRING_DEMO = str(Path(sys.executable).with_name("kring-demo"))
 
 
 def one_run(instance: Path, deadline_s: float) -> float:
     started = time.monotonic()
     proc = subprocess.Popen(
-        [KRING, "demo", "--instance", str(instance), "--port", "0", "--journalist-port", "0"],
+        [KRING_DEMO, "--instance", str(instance), "--port", "0", "--journalist-port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -44,10 +44,10 @@ def one_run(instance: Path, deadline_s: float) -> float:
         while "Running." not in text:
             line = proc.stdout.readline()
             if not line:
-                raise RuntimeError("kring demo exited before it was running:\n" + text)
+                raise RuntimeError("kring-demo exited before it was running:\n" + text)
             text += line
             if time.monotonic() - started > deadline_s:
-                raise RuntimeError("kring demo did not start in time")
+                raise RuntimeError("kring-demo did not start in time")
         onions = re.findall(r"http://([a-z2-7]{56}\.onion)/", text)
         socks = int(re.search(r"Tor SOCKS port:\s+127\.0\.0\.1:(\d+)", text).group(1))  # type: ignore[union-attr]
         for address in dict.fromkeys(onions):

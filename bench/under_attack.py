@@ -61,9 +61,9 @@ from kring.core.codenames.phrases import generate_codename  # noqa: E402
 from kring.core.context import build_context  # noqa: E402
 from kring.core.instance import init_instance  # noqa: E402
 from kring.core.storage.store import TEMP_PREFIX  # noqa: E402
-from kring.devtools.multipart import MultipartBody, repeating_chunks  # noqa: E402
-from kring.devtools.rawhttp import NoAnswer, Reader, request_head, start_trickle  # noqa: E402
-from kring.devtools.servers import (  # noqa: E402
+from kring_devkit.multipart import MultipartBody, repeating_chunks  # noqa: E402
+from kring_devkit.rawhttp import NoAnswer, Reader, request_head, start_trickle  # noqa: E402
+from kring_devkit.servers import (  # noqa: E402
     RunningServer,
     run_gunicorn,
     wait_until_answering,

@@ -36,8 +36,8 @@ from kring.core.accounts.confidants import add_confidant  # noqa: E402
 from kring.core.context import build_context  # noqa: E402
 from kring.core.instance import init_instance  # noqa: E402
 from kring.crypto.gpg import GpgHome  # noqa: E402
-from kring.devtools.multipart import MultipartBody  # noqa: E402
-from kring.devtools.servers import run_gunicorn  # noqa: E402
+from kring_devkit.multipart import MultipartBody  # noqa: E402
+from kring_devkit.servers import run_gunicorn  # noqa: E402
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 CHUNK = 1024 * 1024

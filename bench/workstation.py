@@ -42,8 +42,8 @@ sys.path.insert(0, str(ROOT))
 from kring.crypto.bundle import BundleItem, write_bundle  # noqa: E402
 from kring.crypto.encrypt import StreamEncryptor  # noqa: E402
 from kring.crypto.gpg import FAST_S2K_COUNT, GpgHome  # noqa: E402
-from kring.devtools.xvfb import XvfbUnavailable, start_xvfb  # noqa: E402
 from kring.workstation.keygen import generate_confidant_key  # noqa: E402
+from kring_devkit.xvfb import XvfbUnavailable, start_xvfb  # noqa: E402
 
 PASSPHRASE = "bench passphrase for kring"  # noqa: S105 - a throwaway bench key
 CHUNK = 1024 * 1024

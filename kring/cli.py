@@ -1,10 +1,11 @@
-"""The ``kring`` command: instance setup, confidants, and the demo drop."""
+"""The ``kring`` command: instance setup, confidants, onion client keys, daily jobs.
+
+The demo drop is ``kring-demo``, in the development kit (kring_devkit.demo_cli).
+"""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -158,49 +159,6 @@ def scrub(instance: str) -> None:
         f"copied, {result.folders_deferred} left for the next run (upload in progress), "
         f"{result.leftovers_removed} leftovers removed."
     )
-
-
-@main.command()
-@click.option("--instance", default="demo-instance", show_default=True)
-@click.option("--port", default=8080, show_default=True, help="Loopback port of source_ui.")
-@click.option(
-    "--journalist-port", default=8081, show_default=True, help="Loopback port of journalist_ui."
-)
-@click.option(
-    "--system-tor",
-    is_flag=True,
-    help="Publish through the system tor instead of a private Tor network.",
-)
-@click.option("--no-onion", is_flag=True, help="Serve on loopback only.")
-def demo(instance: str, port: int, journalist_port: int, system_tor: bool, no_onion: bool) -> None:
-    """Run the whole drop on this machine with a demo confidant (Ctrl-C stops it)."""
-    import time
-
-    from kring.demo import describe, running_drop
-    from kring.onion.errors import OnionError
-
-    def _stop(_signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
-
-    # `kill` (SIGTERM) stops everything as cleanly as Ctrl-C.
-    signal.signal(signal.SIGTERM, _stop)
-    click.echo("Starting the drop (a private Tor network takes about 20 seconds)...")
-    try:
-        with running_drop(
-            Path(instance),
-            source_port=port,
-            journalist_port=journalist_port,
-            onion=not no_onion,
-            system_tor=system_tor,
-        ) as drop:
-            click.echo(describe(drop))
-            click.echo("\nRunning. Press Ctrl-C to stop everything.")
-            with contextlib.suppress(KeyboardInterrupt):
-                while True:
-                    time.sleep(1)
-    except OnionError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo("Stopped.")
 
 
 @main.group()

@@ -43,7 +43,9 @@ if [[ ! -x .venv/bin/python ]]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[${extras}]"
+# The development kit (devkit/: the demo, the private Tor network, the tests' tools) is a
+# distribution of its own, so the server's wheel never holds it.
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[${extras}]" -e ./devkit
 if [[ "${1:-}" == "--dev" ]]; then
   npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error >/dev/null
 fi

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --dev
 echo "== ruff"
-.venv/bin/ruff check kring tests bench
+.venv/bin/ruff check kring devkit tests bench
 echo "== import contracts"
 .venv/bin/lint-imports
 echo "== mypy"

@@ -24,8 +24,8 @@ from kring.core.cases import replies
 from kring.core.context import build_context
 from kring.core.instance import init_instance
 from kring.core.models import Reporter
-from kring.devtools.multipart import MultipartBody, repeating_chunks
-from kring.devtools.servers import run_gunicorn
+from kring_devkit.multipart import MultipartBody, repeating_chunks
+from kring_devkit.servers import run_gunicorn
 from tests.conftest import ConfidantKeyPair
 
 pytestmark = pytest.mark.gunicorn

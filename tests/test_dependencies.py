@@ -18,6 +18,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())
+# The development kit (demo, test network, test tools) is a distribution of its own.
+DEVKIT = tomllib.loads((REPO / "devkit" / "pyproject.toml").read_text())
+# The project's own packages: kring, and kring_devkit which scripts/setup.sh installs beside it.
+OWN_TOP_LEVELS = {"kring", "kring_devkit", "tests", "bench"}
 # Declared, but used without an import statement of their own; each with its reason.
 USED_WITHOUT_IMPORT = {
     "pysocks": "requests' socks5h:// proxy support in the Tor tests",
@@ -27,6 +31,7 @@ USED_WITHOUT_IMPORT = {
     "ansible": "run as ansible-playbook by the deployment tests",
     "ansible-lint": "run as a command by the deployment tests",
     "import-linter": "run as lint-imports by scripts/test.sh",
+    "setuptools": "the build backend tests/test_wheel.py builds the production wheel with",
     "kring": "the dev extra pulls in the project's own app extra (kring[app]: PySide6)",
 }
 
@@ -64,7 +69,7 @@ def _imported_top_levels(paths: list[Path]) -> dict[str, set[Path]]:
                 continue
             for name in names:
                 top = name.split(".")[0]
-                if top in sys.stdlib_module_names or top in {"kring", "tests", "bench"}:
+                if top in sys.stdlib_module_names or top in OWN_TOP_LEVELS:
                     continue
                 found.setdefault(top, set()).add(path.relative_to(REPO))
     return found
@@ -107,8 +112,15 @@ def test_every_import_of_tests_and_benchmarks_is_declared() -> None:
     assert _undeclared(_files("tests", "bench"), allowed) == {}
 
 
+def test_every_import_of_the_devkit_is_declared() -> None:
+    """The devkit depends on kring[server]: its imports are the server's or its own."""
+    own = {_requirement_name(r) for r in DEVKIT["project"]["dependencies"]}
+    assert own == {"kring"}, "the devkit's dependencies are declared through kring's extras"
+    assert _undeclared(_files("devkit"), _declared(*_runtime_extras())) == {}
+
+
 def test_every_declared_dependency_is_used() -> None:
-    imported = _imported_top_levels(_files("kring", "tests", "bench"))
+    imported = _imported_top_levels(_files("kring", "devkit", "tests", "bench"))
     used = set().union(*(_distributions(module) for module in imported))
     declared = _declared(*_runtime_extras(), "dev")
     unused = declared - used - set(USED_WITHOUT_IMPORT)

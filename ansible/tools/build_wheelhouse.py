@@ -44,17 +44,29 @@ def pip(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
                           capture_output=True, text=True, check=False)
 
 
+def build_kring_wheel(source: Path, scratch_dir: Path, *, isolated: bool = True) -> Path:
+    """Kring's own wheel, built from a clean copy of ``source``, in ``scratch_dir/wheels``.
+
+    It is the package the servers run: ``kring`` only, never the development kit (devkit/:
+    demo, test network, test tools), which is a distribution of its own (tests/test_wheel.py).
+    """
+    tree = scratch_dir / "src"
+    shutil.copytree(source, tree, ignore=shutil.ignore_patterns(*IGNORED), symlinks=True)
+    wheels = scratch_dir / "wheels"
+    wheels.mkdir()
+    isolation = [] if isolated else ["--no-build-isolation"]
+    result = pip("wheel", "--quiet", "--no-deps", *isolation, "--wheel-dir", str(wheels), str(tree))
+    if result.returncode:
+        sys.exit(f"building Kring's wheel failed:\n{result.stderr}")
+    (kring_wheel,) = wheels.glob("kring-*.whl")
+    return kring_wheel
+
+
 def build(source: Path, out: Path, python_version: str, platforms: list[str]) -> bool:
     with tempfile.TemporaryDirectory(prefix="kring-wheelhouse-") as scratch:
         scratch_dir = Path(scratch)
-        tree = scratch_dir / "src"
-        shutil.copytree(source, tree, ignore=shutil.ignore_patterns(*IGNORED), symlinks=True)
-        wheels = scratch_dir / "wheels"
-        wheels.mkdir()
-        result = pip("wheel", "--quiet", "--no-deps", "--wheel-dir", str(wheels), str(tree))
-        if result.returncode:
-            sys.exit(f"building Kring's wheel failed:\n{result.stderr}")
-        (kring_wheel,) = wheels.glob("kring-*.whl")
+        kring_wheel = build_kring_wheel(source, scratch_dir)
+        wheels = kring_wheel.parent
         # Source-only dependencies already built in an earlier run are reused.
         for old in out.glob("*-none-any.whl") if out.is_dir() else ():
             if not old.name.startswith("kring-"):

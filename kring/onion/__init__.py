@@ -22,7 +22,7 @@ from kring.onion.errors import (
     TorStartFailed,
     UnknownClient,
 )
-from kring.onion.stack import OnionStack, client_registry, onion_paths, start_onion_stack
+from kring.onion.layout import client_registry
 
 __all__ = [
     "BadClientKey",
@@ -35,7 +35,6 @@ __all__ = [
     "ControlAuthenticationFailed",
     "ControlPortUnreachable",
     "OnionError",
-    "OnionStack",
     "OnionUnreachable",
     "PublishFailed",
     "ServiceKeyInvalid",
@@ -44,6 +43,4 @@ __all__ = [
     "TorStartFailed",
     "UnknownClient",
     "client_registry",
-    "onion_paths",
-    "start_onion_stack",
 ]

@@ -2,7 +2,7 @@
 
 Two layouts exist, and the settings say which one an instance uses:
 
-- ``instance`` (demo, tests, ``kring demo``): Kring runs or attaches to tor and keeps the
+- ``instance`` (demo, tests, ``kring-demo``): Kring runs or attaches to tor and keeps the
   services under ``<instance>/onion/source`` and ``<instance>/onion/journalist``;
 - ``system`` (the Ansible deployment): Debian's tor owns the services, in its own
   directories (``/var/lib/tor/kring-source``, ``/var/lib/tor/kring-journalist`` by default),
@@ -201,6 +201,14 @@ def layout_for(
             published_dir=Path(instance_dir) / "onion-published",
         )
     raise OnionLayoutUnreadable(f"unknown onion_layout {kind!r}: use one of {LAYOUT_KINDS}")
+
+
+def client_registry(state_dir: Path, *, handover_dir: Path | None = None) -> ClientRegistry:
+    """The confidant keys of journalist_ui in the demo/test layout (see instance_layout).
+
+    Invariant: see ClientRegistry: only public keys stay in the state directory.
+    """
+    return instance_layout(state_dir).registry(handover_dir=handover_dir)
 
 
 def _write_public(path: Path, text: str) -> None:

@@ -16,7 +16,7 @@ from kring.core.cases.notifications import (
     SmtpSettings,
     send_notices,
 )
-from kring.devtools.servers import free_port
+from kring_devkit.servers import free_port
 
 
 class Inbox:

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 import requests
 
-from kring.demo import RunningDrop, running_drop
+from kring_devkit.demo import RunningDrop, running_drop
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
 def drop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningDrop]:
-    """`kring demo`'s drop: both apps under gunicorn, onion services on a private Tor network."""
+    """`kring-demo`'s drop: both apps under gunicorn, onion services on a private Tor network."""
     instance = tmp_path_factory.mktemp("drop") / "instance"
     with running_drop(instance) as running:
         yield running

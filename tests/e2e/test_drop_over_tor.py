@@ -19,8 +19,8 @@ from pathlib import Path
 import pyotp
 import pytest
 
-from kring.demo import RunningDrop, read_demo_account
-from kring.devtools.multipart import MultipartBody, repeating_chunks
+from kring_devkit.demo import RunningDrop, read_demo_account
+from kring_devkit.multipart import MultipartBody, repeating_chunks
 from tests.e2e.conftest import tor_session
 
 pytestmark = pytest.mark.tor

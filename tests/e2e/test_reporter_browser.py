@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
-from kring.demo import RunningDrop
+from kring_devkit.demo import RunningDrop
 from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.tor, pytest.mark.browser]

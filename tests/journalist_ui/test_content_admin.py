@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from kring.core.accounts import records
 from kring.core.content import conduct, library, pages, profiles
 from kring.core.context import CoreContext
-from kring.devtools.multipart import MultipartBody
+from kring_devkit.multipart import MultipartBody
 from tests.journalist_ui.conftest import Account, Clock, csrf, csrf_from, login, make_account
 from tests.source_ui.info_fixtures import SECRET_EXIF_TEXT, add_keyless_confidant, jpeg_with_exif
 

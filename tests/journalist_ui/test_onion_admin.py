@@ -11,7 +11,7 @@ from tests.journalist_ui.conftest import Account, Clock, login
 
 
 def _publish_addresses(ctx: CoreContext) -> tuple[str, str]:
-    """Lay out the onion state as `kring demo` / the tor role leaves it."""
+    """Lay out the onion state as `kring-demo` / the tor role leaves it."""
     registry = client_registry(ctx.settings.instance_dir)
     registry.add("anna")
     journalist = (registry.service_dir / "hostname").read_text().strip()

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from kring.onion.testnet import PrivateTorNetwork
 from kring.onion.tor_process import LaunchedTor
+from kring_devkit.testnet import PrivateTorNetwork
 
 
 class _TaggedHandler(http.server.BaseHTTPRequestHandler):

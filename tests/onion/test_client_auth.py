@@ -22,8 +22,8 @@ from kring.onion.services import (
     publish_service,
     wait_until_reachable,
 )
-from kring.onion.testnet import PrivateTorNetwork
 from kring.onion.tor_process import LaunchedTor
+from kring_devkit.testnet import PrivateTorNetwork
 
 from .conftest import proxies
 

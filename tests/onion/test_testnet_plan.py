@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kring.onion.testnet import PrivateTorNetwork
+from kring_devkit.testnet import PrivateTorNetwork
 
 pytestmark = pytest.mark.tor
 
@@ -85,7 +85,7 @@ def test_a_port_taken_after_planning_gets_a_new_plan_and_the_network_starts(
     taken = plan["nodes"][1]["dir_port"]
     # The race being simulated: the port is free when the plan is checked and taken by
     # another process before tor binds it. Only the check is faked; tor's bind is real.
-    monkeypatch.setattr("kring.onion.testnet.ports_free", lambda ports: True)
+    monkeypatch.setattr("kring_devkit.testnet.plan.ports_free", lambda ports: True)
     network = PrivateTorNetwork(tmp_path, authorities=1, relays=3)
     with socket.socket() as blocker:
         blocker.bind(("127.0.0.1", taken))

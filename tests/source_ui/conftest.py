@@ -10,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kring.core.context import CoreContext
-from kring.devtools.multipart import MultipartBody
 from kring.source_ui import create_app
+from kring_devkit.multipart import MultipartBody
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 CODENAME_RE = re.compile(r'<p class="codename"[^>]*>(.*?)</p>', re.S)

@@ -9,7 +9,7 @@ from pathlib import Path
 from kring.core.accounts.confidants import add_confidant
 from kring.core.context import build_context
 from kring.core.instance import init_instance
-from kring.devtools.servers import RunningServer, run_gunicorn
+from kring_devkit.servers import RunningServer, run_gunicorn
 
 
 @contextlib.contextmanager

@@ -254,7 +254,7 @@ def test_unknown_language_and_page_404(client: FlaskClient) -> None:
 
 def test_file_upload_elsewhere_is_refused_not_spooled(client: FlaskClient) -> None:
     """Outside the submit view a file part is refused before Werkzeug could spool it."""
-    from kring.devtools.multipart import MultipartBody
+    from kring_devkit.multipart import MultipartBody
 
     csrf = csrf_from(client.get("/en/login").get_data(as_text=True))
     body = MultipartBody(

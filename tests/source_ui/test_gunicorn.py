@@ -18,8 +18,8 @@ from kring.core.context import build_context
 from kring.core.instance import init_instance
 from kring.core.models import Reporter
 from kring.core.settings import load_settings
-from kring.devtools.multipart import MultipartBody, repeating_chunks
-from kring.devtools.servers import RunningServer, run_gunicorn
+from kring_devkit.multipart import MultipartBody, repeating_chunks
+from kring_devkit.servers import RunningServer, run_gunicorn
 from tests.conftest import ConfidantKeyPair
 
 pytestmark = pytest.mark.gunicorn

@@ -16,8 +16,8 @@ import requests
 from kring.core.accounts.confidants import add_confidant
 from kring.core.context import build_context
 from kring.core.instance import init_instance
-from kring.devtools.multipart import MultipartBody, repeating_chunks
-from kring.devtools.servers import RunningServer, run_gunicorn
+from kring_devkit.multipart import MultipartBody, repeating_chunks
+from kring_devkit.servers import RunningServer, run_gunicorn
 from tests.conftest import ConfidantKeyPair
 
 pytestmark = pytest.mark.gunicorn

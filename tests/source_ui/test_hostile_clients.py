@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from kring.devtools.multipart import MultipartBody, repeating_chunks
-from kring.devtools.rawhttp import Reader, request_head, start_trickle
-from kring.devtools.servers import RunningServer
+from kring_devkit.multipart import MultipartBody, repeating_chunks
+from kring_devkit.rawhttp import Reader, request_head, start_trickle
+from kring_devkit.servers import RunningServer
 from tests.conftest import ConfidantKeyPair
 from tests.source_ui.gunicorn_instance import source_server
 

@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from kring.core.codenames.phrases import generate_codename
-from kring.devtools.servers import RunningServer
+from kring_devkit.servers import RunningServer
 from tests.conftest import ConfidantKeyPair
 from tests.source_ui.gunicorn_instance import source_server
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from kring.devtools.servers import RunningServer, wait_until_answering
+from kring_devkit.servers import RunningServer, wait_until_answering
 from tests.conftest import ConfidantKeyPair
 from tests.source_ui.gunicorn_instance import source_server
 from tests.source_ui.test_kdf_flood import login, real_reporter

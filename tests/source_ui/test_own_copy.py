@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from kring.core.context import CoreContext
 from kring.core.models import Item, Reporter
-from kring.devtools.multipart import MultipartBody
+from kring_devkit.multipart import MultipartBody
 from tests.conftest import ConfidantKeyPair
 from tests.source_ui.conftest import csrf_from, get_codename, submit
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from kring.core.context import CoreContext
 from kring.core.models import Item, Reporter
-from kring.devtools.multipart import MultipartBody
+from kring_devkit.multipart import MultipartBody
 from tests.source_ui.conftest import csrf_from, get_codename, submit
 
 FORM_TOKEN_RE = re.compile(r'name="form_token" value="([^"]+)"')

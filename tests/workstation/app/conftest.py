@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from kring.devtools.xvfb import XvfbUnavailable, start_xvfb
 from kring.workstation.checks import Finding
+from kring_devkit.xvfb import XvfbUnavailable, start_xvfb
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 """The demo drop: both apps under gunicorn on loopback, published as onion services.
 
-``running_drop`` is used by ``kring demo``, the end-to-end tests and
+``running_drop`` is used by ``kring-demo``, the end-to-end tests and
 ``bench/onion_startup.py``. By default it starts a private Tor network on
 127.0.0.1 (no Tor network is reachable from this machine); ``system_tor=True``
 publishes through the system tor instead.
@@ -25,7 +25,7 @@ from kring.core.context import build_context
 from kring.core.instance import init_instance
 from kring.core.settings import INSTANCE_FILE, load_settings
 from kring.crypto.gpg import GpgHome
-from kring.devtools.servers import free_port, run_gunicorn, wait_until_answering
+from kring_devkit.servers import free_port, run_gunicorn, wait_until_answering
 
 DEMO_CONFIDANT = "Demo Confidant"
 DEMO_CLIENT = "demo-confidant"
@@ -189,7 +189,7 @@ def running_drop(
         socks_port = None
         client_key_file = None
         if onion:
-            from kring.onion import start_onion_stack
+            from kring_devkit.stack import start_onion_stack
 
             client_key_file = ensure_demo_client_key(instance_dir)
             onion_stack = stack.enter_context(

@@ -27,7 +27,6 @@ from kring.onion.layout import (
     INSTANCE_ONION_DIR,
     JOURNALIST_SERVICE,
     SOURCE_SERVICE,
-    instance_layout,
 )
 from kring.onion.services import (
     PowDefenses,
@@ -37,8 +36,8 @@ from kring.onion.services import (
     unpublish_service,
 )
 from kring.onion.services import wait_until_reachable as _wait_until_reachable
-from kring.onion.testnet import PrivateTorNetwork
 from kring.onion.tor_process import AttachedTor, LaunchedTor, attach_tor
+from kring_devkit.testnet import PrivateTorNetwork
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,7 +59,7 @@ class OnionPaths:
     @property
     def testnet_dir(self) -> Path:
         """The private Tor network's folder: throw-away keys and a port plan are kept between
-        starts (see PrivateTorNetwork._plan_nodes), everything else is cleared at each start."""
+        starts (see kring_devkit.testnet.plan), everything else is cleared at each start."""
         return self.root / "testnet"
 
 
@@ -70,14 +69,6 @@ def onion_paths(state_dir: Path) -> OnionPaths:
     Invariant: every onion file Kring writes lives below this one folder, mode 0700.
     """
     return OnionPaths(Path(state_dir) / INSTANCE_ONION_DIR)
-
-
-def client_registry(state_dir: Path, *, handover_dir: Path | None = None) -> ClientRegistry:
-    """The confidant keys of journalist_ui in the demo/test layout (see onion.layout).
-
-    Invariant: see ClientRegistry: only public keys stay in the state directory.
-    """
-    return instance_layout(state_dir).registry(handover_dir=handover_dir)
 
 
 class OnionStack:
