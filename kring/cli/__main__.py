@@ -1,0 +1,5 @@
+"""``python -m kring.cli``: the same as the ``kring`` command."""
+
+from kring.cli import main
+
+main()
