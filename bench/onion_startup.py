@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kring.onion.errors import OnionError  # noqa: E402
-from kring.onion.services import wait_until_reachable  # noqa: E402
+from kring.onion.reachability import wait_until_reachable  # noqa: E402
 
 KRING_DEMO = str(Path(sys.executable).with_name("kring-demo"))
 

@@ -28,6 +28,7 @@ from kring.onion.layout import (
     JOURNALIST_SERVICE,
     SOURCE_SERVICE,
 )
+from kring.onion.reachability import wait_until_reachable as _wait_until_reachable
 from kring.onion.services import (
     PowDefenses,
     PublishedService,
@@ -35,8 +36,8 @@ from kring.onion.services import (
     publish_services,
     unpublish_service,
 )
-from kring.onion.services import wait_until_reachable as _wait_until_reachable
-from kring.onion.tor_process import AttachedTor, LaunchedTor, attach_tor
+from kring.onion.tor_attach import AttachedTor, attach_tor
+from kring.onion.tor_process import LaunchedTor
 from kring_devkit.testnet import PrivateTorNetwork
 
 

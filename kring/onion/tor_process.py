@@ -1,12 +1,13 @@
-"""Start and own a tor process, or attach to a running system tor, through stem.
+"""Start and own a tor process through stem.
 
-Two handles with one shape (``controller``, ``socks_port``, ``close()``):
+Two handles share one shape (``controller``, ``socks_port``, ``close()``):
 
-- :class:`LaunchedTor` starts ``tor`` with its own DataDirectory, a cookie-authenticated
+- :class:`LaunchedTor` (here) starts ``tor`` with its own DataDirectory, a cookie-authenticated
   ControlPort on 127.0.0.1 and a SocksPort, waits for bootstrap on real STATUS_CLIENT events
   with a deadline, and on ``close()`` kills exactly that process, by PID.
-- :class:`AttachedTor` connects to a system tor's control socket or port with cookie
-  authentication; ``close()`` only closes our control connection and never stops that tor.
+- :class:`AttachedTor` (kring.onion.tor_attach) connects to a system tor's control socket or
+  port with cookie authentication; ``close()`` only closes our control connection and never
+  stops that tor.
 """
 
 from __future__ import annotations
@@ -14,31 +15,27 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
-import queue
-import shutil
 import signal
-import socket
 import subprocess
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 import stem
-import stem.connection
 import stem.control
-from stem.control import Controller, EventType
+from stem.control import Controller
 
-from kring.onion.errors import (
-    BootstrapTimedOut,
-    ControlAuthenticationFailed,
-    ControlPortUnreachable,
-    TorNotInstalled,
-    TorStartFailed,
+from kring.onion.errors import ControlPortUnreachable, TorNotInstalled, TorStartFailed
+from kring.onion.tor_control import (
+    TorrcLine,
+    authenticate_with_cookie,
+    find_tor_binary,
+    first_listener_port,
+    format_torrc,
+    last_lines,
+    wait_for_bootstrap,
 )
-
-TorrcLine = tuple[str, str]
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 _CONTROL_PORT_FILE = "control_port"
@@ -56,125 +53,6 @@ def _die_with_parent() -> None:
     # If the parent already died between fork and prctl, the signal would never come.
     if os.getppid() == 1:
         os._exit(1)
-
-
-def find_tor_binary(tor_binary: str = "tor") -> str:
-    """Resolve ``tor_binary`` (a name on PATH or a path) to an executable path, or TorNotInstalled.
-
-    Invariant: we only ever execute a file that exists and is executable; nothing is run
-    through a shell.
-    """
-    found = shutil.which(tor_binary)
-    if found is None:
-        # shutil.which skips /usr/sbin for non-root PATHs; Debian puts tor there.
-        candidate = Path("/usr/sbin") / tor_binary if os.sep not in tor_binary else None
-        if candidate is not None and os.access(candidate, os.X_OK):
-            return str(candidate)
-        raise TorNotInstalled(tor_binary)
-    return found
-
-
-def format_torrc(lines: Iterable[TorrcLine]) -> str:
-    """Render (option, value) pairs as torrc text.
-
-    Invariant: a value containing a newline is refused, so no caller-supplied string can smuggle
-    an extra torrc option in.
-    """
-    out = []
-    for key, value in lines:
-        if "\n" in key or "\n" in value or "\r" in value:
-            raise ValueError(f"torrc option {key!r} contains a line break")
-        out.append(f"{key} {value}")
-    return "\n".join(out) + "\n"
-
-
-def _authenticate_with_cookie(controller: Controller) -> None:
-    """Authenticate ``controller`` and insist that tor asked for a cookie.
-
-    A control port without authentication lets any local process take over tor (and read the
-    onion keys), so we refuse to use one rather than silently accepting it.
-    """
-    try:
-        info = stem.connection.get_protocolinfo(controller)
-    except stem.ControllerError as exc:
-        raise ControlAuthenticationFailed(f"tor did not answer PROTOCOLINFO: {exc}") from None
-    methods = set(info.auth_methods)
-    if not methods & {stem.connection.AuthMethod.COOKIE, stem.connection.AuthMethod.SAFECOOKIE}:
-        raise ControlAuthenticationFailed(
-            "tor's control port does not use cookie authentication; set "
-            "CookieAuthentication 1 in torrc (an unauthenticated control port lets any "
-            "local user take over tor)"
-        )
-    try:
-        # No __OwningControllerProcess is ever set on our tors, so stem's authenticate() sends no
-        # TAKEOWNERSHIP: closing this connection does not stop tor.
-        controller.authenticate()
-    except stem.connection.UnreadableCookieFile as exc:
-        raise ControlAuthenticationFailed(
-            f"cannot read tor's auth cookie {exc.cookie_path}: run Kring as a user in the "
-            "debian-tor group, or point it at a tor it started"
-        ) from None
-    except stem.connection.AuthenticationFailure as exc:
-        raise ControlAuthenticationFailed(
-            f"tor refused our control-port authentication ({type(exc).__name__}): the cookie "
-            "file may be stale or belong to another tor"
-        ) from None
-
-
-def _bootstrap_progress(controller: Controller) -> tuple[int, str]:
-    phase = controller.get_info("status/bootstrap-phase", "")
-    return _parse_bootstrap(phase)
-
-
-def _parse_bootstrap(line: str) -> tuple[int, str]:
-    progress, summary = 0, line
-    for token in line.split():
-        if token.startswith("PROGRESS="):
-            with contextlib.suppress(ValueError):
-                progress = int(token.removeprefix("PROGRESS="))
-    if 'SUMMARY="' in line:
-        summary = line.split('SUMMARY="', 1)[1].split('"', 1)[0]
-    return progress, summary
-
-
-def wait_for_bootstrap(
-    controller: Controller,
-    *,
-    timeout: float,
-    is_alive: Any = None,
-) -> None:
-    """Block until tor reports 100 % bootstrap, or raise BootstrapTimedOut at the deadline.
-
-    Invariant: waits on tor's own STATUS_CLIENT events (checked against GETINFO so no event is
-    missed), never on a fixed sleep; it never returns before tor can build circuits.
-    """
-    deadline = time.monotonic() + timeout
-    events: queue.Queue[str] = queue.Queue()
-
-    def listener(event: Any) -> None:
-        events.put(str(event))
-
-    controller.add_event_listener(listener, EventType.STATUS_CLIENT)
-    try:
-        progress, summary = _bootstrap_progress(controller)
-        while progress < 100:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise BootstrapTimedOut(
-                    f"tor did not bootstrap within {timeout:.0f} s (stuck at {progress} %: "
-                    f"{summary}); check the network, the clock, and tor's log"
-                )
-            if is_alive is not None and not is_alive():
-                raise TorStartFailed("tor exited while bootstrapping; see its log")
-            try:
-                # Wake up at least every second to notice a dead tor process.
-                text = events.get(timeout=min(remaining, 1.0))
-            except queue.Empty:
-                continue
-            if "BOOTSTRAP" in text:
-                progress, summary = _parse_bootstrap(text)
-    finally:
-        controller.remove_event_listener(listener)
 
 
 class LaunchedTor:
@@ -225,7 +103,7 @@ class LaunchedTor:
         if self._socks_port is None:
             if not self.socks:
                 raise TorStartFailed("this tor was started without a SOCKS port")
-            self._socks_port = _first_listener_port(self.controller, "socks")
+            self._socks_port = first_listener_port(self.controller, "socks")
         return self._socks_port
 
     @property
@@ -369,7 +247,7 @@ class LaunchedTor:
                 output = self.startup_log_path.read_text(errors="replace")
                 raise TorStartFailed(
                     f"tor exited with status {self._process.returncode} before its control port "
-                    f"came up:\n{_last_lines(output)}"
+                    f"came up:\n{last_lines(output)}"
                 )
             text = port_file.read_text(encoding="ascii") if port_file.exists() else ""
             # tor writes the file in one go and ends it with a newline.
@@ -386,118 +264,8 @@ class LaunchedTor:
         except stem.SocketError as exc:
             raise ControlPortUnreachable(f"cannot connect to 127.0.0.1:{port}: {exc}") from None
         try:
-            _authenticate_with_cookie(controller)
+            authenticate_with_cookie(controller)
         except BaseException:
             controller.close()
             raise
         return controller
-
-
-def _last_lines(text: str, count: int = 8) -> str:
-    return "\n".join(text.strip().splitlines()[-count:])
-
-
-def _first_listener_port(controller: Controller, kind: str) -> int:
-    listeners = controller.get_listeners(getattr(stem.control.Listener, kind.upper()))
-    if not listeners:
-        raise TorStartFailed(f"tor has no {kind} listener")
-    return int(listeners[0][1])
-
-
-class AttachedTor:
-    """A control connection to a tor we did not start (e.g. Debian's system tor).
-
-    ``close()`` closes our connection only: the system tor keeps running, and so do onion
-    services published with ``detached=True`` until they are removed explicitly.
-    """
-
-    def __init__(self, controller: Controller) -> None:
-        self._controller: Controller | None = controller
-        self.pid: int | None = None
-
-    @property
-    def controller(self) -> Controller:
-        """The authenticated stem controller."""
-        if self._controller is None:
-            raise ControlPortUnreachable("the control connection is closed")
-        return self._controller
-
-    @property
-    def socks_port(self) -> int:
-        """The first SOCKS port of the system tor."""
-        return _first_listener_port(self.controller, "socks")
-
-    def close(self) -> None:
-        """Close the control connection; never stop the tor we attached to."""
-        if self._controller is not None:
-            with contextlib.suppress(Exception):
-                self._controller.close()
-            self._controller = None
-
-    def __enter__(self) -> AttachedTor:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-def _probe_control(control_socket: Path | None, host: str, control_port: int | None) -> None:
-    if control_socket is not None:
-        family, where = socket.AF_UNIX, str(control_socket)
-        address: Any = where
-    else:
-        family, where = socket.AF_INET, f"{host}:{control_port}"
-        address = (host, control_port)
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.settimeout(10)
-        try:
-            probe.connect(address)
-        except OSError as exc:
-            raise ControlPortUnreachable(
-                f"no tor control interface at {where} ({exc.strerror or exc}): is tor running "
-                "with ControlSocket or ControlPort enabled?"
-            ) from None
-
-
-def attach_tor(
-    *,
-    control_socket: Path | None = None,
-    control_port: int | None = None,
-    host: str = "127.0.0.1",
-    bootstrap_timeout: float | None = 60.0,
-) -> AttachedTor:
-    """Attach to a running tor through its control socket (preferred) or port, cookie auth only.
-
-    Invariant: we authenticate only with tor's cookie and refuse a control port without
-    authentication; nothing we do here can stop the attached tor. Debian's default socket is
-    ``/run/tor/control`` (the user must be in the debian-tor group to read the cookie).
-    """
-    if (control_socket is None) == (control_port is None):
-        raise ValueError("give exactly one of control_socket or control_port")
-    # Probe with a plain socket first: stem leaks its socket when the connection is refused.
-    _probe_control(control_socket, host, control_port)
-    try:
-        if control_socket is not None:
-            controller = Controller.from_socket_file(path=str(control_socket))
-        else:
-            assert control_port is not None  # noqa: S101 - checked above
-            controller = Controller.from_port(address=host, port=control_port)
-    except stem.SocketError as exc:
-        where = control_socket if control_socket is not None else f"{host}:{control_port}"
-        raise ControlPortUnreachable(
-            f"no tor control interface at {where} ({exc}): is tor running with ControlSocket "
-            "or ControlPort enabled?"
-        ) from None
-    try:
-        _authenticate_with_cookie(controller)
-        if bootstrap_timeout is not None:
-            wait_for_bootstrap(controller, timeout=bootstrap_timeout)
-    except BaseException:
-        controller.close()
-        raise
-    return AttachedTor(controller)

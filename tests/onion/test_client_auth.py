@@ -16,12 +16,8 @@ import pytest
 import requests
 
 from kring.onion.client_auth import ClientRegistry, add_key_to_client, remove_key_from_client
-from kring.onion.services import (
-    PublishedService,
-    probe_onion,
-    publish_service,
-    wait_until_reachable,
-)
+from kring.onion.reachability import probe_onion, wait_until_reachable
+from kring.onion.services import PublishedService, publish_service
 from kring.onion.tor_process import LaunchedTor
 from kring_devkit.testnet import PrivateTorNetwork
 

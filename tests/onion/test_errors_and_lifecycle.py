@@ -27,7 +27,8 @@ from kring.onion.errors import (
     TorStartFailed,
 )
 from kring.onion.services import publish_service
-from kring.onion.tor_process import LaunchedTor, attach_tor
+from kring.onion.tor_attach import attach_tor
+from kring.onion.tor_process import LaunchedTor
 from kring_devkit.testnet import PrivateTorNetwork, free_ports
 
 from .conftest import pid_is_gone

@@ -12,7 +12,8 @@ import requests
 
 from kring.onion.errors import OnionUnreachable
 from kring.onion.keys import ensure_service_key, generate_service_key, load_service_key
-from kring.onion.services import publish_service, unpublish_service, wait_until_reachable
+from kring.onion.reachability import wait_until_reachable
+from kring.onion.services import publish_service, unpublish_service
 from kring.onion.tor_process import LaunchedTor
 from kring_devkit.testnet import PrivateTorNetwork
 

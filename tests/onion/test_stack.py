@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from kring.onion import client_registry
-from kring.onion.services import probe_onion, wait_until_reachable
+from kring.onion.reachability import probe_onion, wait_until_reachable
 from kring_devkit.stack import start_onion_stack
 
 from .conftest import pid_is_gone, proxies

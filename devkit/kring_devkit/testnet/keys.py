@@ -10,7 +10,7 @@ import subprocess
 from collections.abc import Sequence
 
 from kring.onion.errors import TestnetFailed, TorNotInstalled
-from kring.onion.tor_process import find_tor_binary, format_torrc
+from kring.onion.tor_control import find_tor_binary, format_torrc
 from kring_devkit.testnet.plan import Node
 
 

@@ -17,7 +17,8 @@ from typing import Any
 from stem.control import EventType
 
 from kring.onion.errors import TestnetFailed, TorStartFailed
-from kring.onion.tor_process import LaunchedTor, TorrcLine
+from kring.onion.tor_control import TorrcLine
+from kring.onion.tor_process import LaunchedTor
 from kring_devkit.testnet.keys import make_keys
 from kring_devkit.testnet.plan import PLAN_FILE, Node, plan_nodes, save_plan
 from kring_devkit.testnet.torrc import (

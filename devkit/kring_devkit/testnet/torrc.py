@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from kring.onion.tor_process import TorrcLine, format_torrc
+from kring.onion.tor_control import TorrcLine, format_torrc
 from kring_devkit.testnet.plan import Node
 
 # Voting as fast as tor 0.4.9 allows: interval 10 s, vote and distribution delay 2 s each.
