@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
 from kring.crypto.errors import BadPassphrase, DecryptionFailed
-from kring.crypto.gpg import ephemeral_home, pipe_with_content, status_lines
+from kring.crypto.gpg import ephemeral_home, status_lines
 
 
 def decrypt_with_locked_key(
@@ -27,23 +26,9 @@ def decrypt_with_locked_key(
             raise DecryptionFailed("the reply key could not be loaded")
         results = []
         for ciphertext in ciphertexts:
-            fd = pipe_with_content(passphrase.encode() + b"\n")
-            try:
-                out = home.run(
-                    [
-                        "--status-fd",
-                        "2",
-                        "--pinentry-mode",
-                        "loopback",
-                        "--passphrase-fd",
-                        str(fd),
-                        "--decrypt",
-                    ],
-                    input_bytes=ciphertext,
-                    pass_fds=[fd],
-                )
-            finally:
-                os.close(fd)
+            out = home.run_unlocked(
+                passphrase, ["--status-fd", "2", "--decrypt"], input_bytes=ciphertext
+            )
             tokens = {line[0] for line in status_lines(out.stderr) if line}
             if "BAD_PASSPHRASE" in tokens:
                 raise BadPassphrase("the passphrase does not unlock the key")

@@ -91,6 +91,30 @@ class GpgHome:
             check=False,
         )
 
+    def run_unlocked(
+        self,
+        passphrase: str,
+        extra: Sequence[str],
+        *,
+        input_bytes: bytes | None = None,
+        timeout: float = 60,
+    ) -> subprocess.CompletedProcess[bytes]:
+        """Run gpg with ``passphrase`` for the secret key (loopback pinentry).
+
+        Invariant: the passphrase reaches gpg through an in-memory descriptor, never argv,
+        the environment or a file, and the descriptor is closed however the run ends.
+        """
+        fd = pipe_with_content(passphrase.encode("utf-8") + b"\n")
+        try:
+            return self.run(
+                ["--pinentry-mode", "loopback", "--passphrase-fd", str(fd), *extra],
+                input_bytes=input_bytes,
+                pass_fds=[fd],
+                timeout=timeout,
+            )
+        finally:
+            os.close(fd)
+
     def kill_agent(self) -> None:
         """Stop a gpg-agent that gpg may have started for this home (and so its cached
         passphrases and any scdaemon it started).

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 
 from kring.crypto.errors import (
     EncryptionFailed,
@@ -12,7 +11,7 @@ from kring.crypto.errors import (
     KeyGenerationFailed,
     WeakPublicKey,
 )
-from kring.crypto.gpg import FAST_S2K_COUNT, GpgHome, ephemeral_home, pipe_with_content
+from kring.crypto.gpg import FAST_S2K_COUNT, GpgHome, ephemeral_home
 
 # A fixed creation time for every reporter key: a key's timestamp would
 # otherwise tell when the reporter first wrote.
@@ -78,24 +77,10 @@ def generate_reporter_keypair(passphrase: str) -> GeneratedKeyPair:
         if made.returncode != 0 or fingerprint is None:
             raise KeyGenerationFailed(made.stderr.decode("utf-8", "replace")[-300:])
         public = home.run(["--armor", "--export", fingerprint])
-        passphrase_fd = pipe_with_content(passphrase.encode() + b"\n")
-        try:
-            secret = home.run(
-                [
-                    "--pinentry-mode",
-                    "loopback",
-                    "--passphrase-fd",
-                    str(passphrase_fd),
-                    "--s2k-count",
-                    str(FAST_S2K_COUNT),
-                    "--armor",
-                    "--export-secret-keys",
-                    fingerprint,
-                ],
-                pass_fds=[passphrase_fd],
-            )
-        finally:
-            os.close(passphrase_fd)
+        secret = home.run_unlocked(
+            passphrase,
+            ["--s2k-count", str(FAST_S2K_COUNT), "--armor", "--export-secret-keys", fingerprint],
+        )
         if not public.stdout or not secret.stdout:
             raise KeyGenerationFailed("gpg exported no key")
         return GeneratedKeyPair(

@@ -9,12 +9,12 @@ from __future__ import annotations
 import contextlib
 import socket
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import stem
 from stem.control import Controller
 
+from kring.closing import ClosedOnExit
 from kring.onion.errors import ControlPortUnreachable
 from kring.onion.tor_control import (
     authenticate_with_cookie,
@@ -23,7 +23,7 @@ from kring.onion.tor_control import (
 )
 
 
-class AttachedTor:
+class AttachedTor(ClosedOnExit):
     """A control connection to a tor we did not start (e.g. Debian's system tor).
 
     ``close()`` closes our connection only: the system tor keeps running, and so do onion
@@ -52,17 +52,6 @@ class AttachedTor:
             with contextlib.suppress(Exception):
                 self._controller.close()
             self._controller = None
-
-    def __enter__(self) -> AttachedTor:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _probe_control(control_socket: Path | None, host: str, control_port: int | None) -> None:

@@ -20,12 +20,12 @@ import subprocess
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
 
 import stem
 import stem.control
 from stem.control import Controller
 
+from kring.closing import ClosedOnExit
 from kring.onion.errors import ControlPortUnreachable, TorNotInstalled, TorStartFailed
 from kring.onion.tor_control import (
     TorrcLine,
@@ -55,7 +55,7 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
-class LaunchedTor:
+class LaunchedTor(ClosedOnExit):
     """A tor process we started and own: its DataDirectory, control port, SOCKS port and PID.
 
     Use as a context manager, or call :meth:`start` and :meth:`close`.
@@ -227,14 +227,6 @@ class LaunchedTor:
         if self._process is None:
             self.start()
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # ---- internals --------------------------------------------------------------------------
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 from pathlib import Path
 from typing import Literal
 
 from kring.atomic import write_atomic
 from kring.crypto.errors import KeyGenerationFailed
-from kring.crypto.gpg import GpgHome, pipe_with_content
+from kring.crypto.gpg import GpgHome
 from kring.readable import group_by_four
 from kring.workstation.home import secret_key_fingerprints
 
@@ -37,15 +36,7 @@ def fingerprint_qr(fingerprint: str) -> str:
 
 
 def _quick(home: GpgHome, passphrase: str, args: list[str]) -> str:
-    fd = pipe_with_content(passphrase.encode("utf-8") + b"\n")
-    try:
-        made = home.run(
-            ["--pinentry-mode", "loopback", "--passphrase-fd", str(fd), "--status-fd", "2", *args],
-            pass_fds=[fd],
-            timeout=600,
-        )
-    finally:
-        os.close(fd)
+    made = home.run_unlocked(passphrase, ["--status-fd", "2", *args], timeout=600)
     for line in made.stderr.decode("utf-8", "replace").splitlines():
         parts = line.split()
         if parts[:2] == ["[GNUPG:]", "KEY_CREATED"] and len(parts) >= 4:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypedDict
 
 from kring.crypto.bundle import (
     REPORTER,
@@ -242,6 +244,22 @@ def _open_item(
         return dataclasses.replace(base, problem=_describe_refusal(exc, run.own_keys))
 
 
+class _GpgOptions(TypedDict):
+    passphrase: str
+    on_progress: Callable[[int], None] | None
+    signer_keyring: os.PathLike[str] | None
+
+
+def _gpg_options(run: _Run, item: ManifestItem, authors: ReporterKeyCheck) -> _GpgOptions:
+    """How gpg opens ``item``: the passphrase, its progress hook, and for a reporter's item
+    the keyring its signature is checked against."""
+    return {
+        "passphrase": run.passphrase,
+        "on_progress": run.progress(item) if run.progress else None,
+        "signer_keyring": authors.keyring if item.author == REPORTER else None,
+    }
+
+
 def _decrypt_to_file(
     run: _Run,
     item: ManifestItem,
@@ -257,11 +275,9 @@ def _decrypt_to_file(
         run.home,
         source,
         files,
-        passphrase=run.passphrase,
         name_for=lambda embedded: free_path(files, sanitise_filename(embedded, fallback)),
         max_output_bytes=_output_limit(item, run.limits, budget),
-        on_progress=run.progress(item) if run.progress else None,
-        signer_keyring=authors.keyring if item.author == REPORTER else None,
+        **_gpg_options(run, item, authors),
     )
     run.writer.created.append(written.path)
     text = None
@@ -292,12 +308,10 @@ def _decrypt_inline(
             run.home,
             source,
             scratch,
-            passphrase=run.passphrase,
             max_output_bytes=min(
                 _output_limit(item, run.limits, budget), MESSAGE_INLINE_BYTES + _SLACK
             ),
-            on_progress=run.progress(item) if run.progress else None,
-            signer_keyring=authors.keyring if item.author == REPORTER else None,
+            **_gpg_options(run, item, authors),
         )
         scratch.seek(0)
         text = scratch.read(MESSAGE_INLINE_BYTES + _SLACK).decode("utf-8", "replace")

@@ -11,11 +11,11 @@ import contextlib
 import queue
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from stem.control import EventType
 
+from kring.closing import ClosedOnExit
 from kring.onion.errors import TestnetFailed, TorStartFailed
 from kring.onion.tor_control import TorrcLine
 from kring.onion.tor_process import LaunchedTor
@@ -34,7 +34,7 @@ _NEEDED_FLAGS = frozenset({"Running", "Valid", "Fast", "Stable", "Guard", "HSDir
 _LAUNCH_ATTEMPTS = 3
 
 
-class PrivateTorNetwork:
+class PrivateTorNetwork(ClosedOnExit):
     """Directory authorities and relays on loopback; a context manager that owns every process.
 
     ``with PrivateTorNetwork(work_dir) as net:`` starts the network and waits until a consensus
@@ -210,14 +210,6 @@ class PrivateTorNetwork:
     def __enter__(self) -> PrivateTorNetwork:
         self.start()
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # ---- readiness --------------------------------------------------------------------------
 

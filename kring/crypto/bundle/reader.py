@@ -10,9 +10,9 @@ import struct
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
 from typing import IO
 
+from kring.closing import ClosedOnExit
 from kring.crypto.bundle.manifest import (
     CHUNK,
     ENTRY_RE,
@@ -110,7 +110,7 @@ class _StoredEntry:
         self._file.close()
 
 
-class VerifiedItemStream:
+class VerifiedItemStream(ClosedOnExit):
     """Reads one item's ciphertext and checks size and sha256 when it reaches the end.
 
     The check fires on the read that returns b"" (end of data), so a consumer
@@ -157,19 +157,8 @@ class VerifiedItemStream:
         """Close the underlying entry."""
         self._raw.close()
 
-    def __enter__(self) -> VerifiedItemStream:
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class BundleReader:
+class BundleReader(ClosedOnExit):
     """An opened, structurally checked bundle; use as a context manager."""
 
     def __init__(self, path: Path, limits: BundleLimits | None = None) -> None:
@@ -239,17 +228,6 @@ class BundleReader:
     def close(self) -> None:
         """Close the zip file."""
         self._archive.close()
-
-    def __enter__(self) -> BundleReader:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def open_bundle(path: Path, limits: BundleLimits | None = None) -> BundleReader:
