@@ -55,6 +55,8 @@ FILES_FOLDER = "files"
 # kept as a text file so the transcript stays readable.
 MESSAGE_INLINE_BYTES = 1024 * 1024
 _SLACK = 1024 * 1024
+# The most a message shown in the transcript may decrypt to.
+_INLINE_LIMIT = MESSAGE_INLINE_BYTES + _SLACK
 
 ProgressFactory = Callable[[ManifestItem], Callable[[int], None] | None]
 
@@ -235,9 +237,10 @@ def _open_item(
     base = TranscriptEntry(seq=item.seq, kind=item.kind, day=item.day, author=item.author)
     try:
         with disk_full_is_target_full(), run.bundle.open_item(item) as source:
-            if item.kind == "file" or item.size > MESSAGE_INLINE_BYTES + _SLACK:
-                return _decrypt_to_file(run, item, source, budget, authors, base)
-            return _decrypt_inline(run, item, source, budget, authors, base)
+            one = _OneItem(run, item, source, budget, authors, base)
+            if item.kind == "file" or item.size > _INLINE_LIMIT:
+                return one.to_file()
+            return one.inline()
     except (BadPassphrase, TargetDiskFull):
         raise
     except (DecryptionFailed, ItemChecksumMismatch) as exc:
@@ -250,69 +253,63 @@ class _GpgOptions(TypedDict):
     signer_keyring: os.PathLike[str] | None
 
 
-def _gpg_options(run: _Run, item: ManifestItem, authors: ReporterKeyCheck) -> _GpgOptions:
-    """How gpg opens ``item``: the passphrase, its progress hook, and for a reporter's item
-    the keyring its signature is checked against."""
-    return {
-        "passphrase": run.passphrase,
-        "on_progress": run.progress(item) if run.progress else None,
-        "signer_keyring": authors.keyring if item.author == REPORTER else None,
-    }
+@dataclasses.dataclass
+class _OneItem:
+    """One item of the run being decrypted from its verified stream."""
 
+    run: _Run
+    item: ManifestItem
+    source: VerifiedItemStream
+    budget: int
+    authors: ReporterKeyCheck
+    base: TranscriptEntry
 
-def _decrypt_to_file(
-    run: _Run,
-    item: ManifestItem,
-    source: VerifiedItemStream,
-    budget: int,
-    authors: ReporterKeyCheck,
-    base: TranscriptEntry,
-) -> TranscriptEntry:
-    """A file, or a message too long for the transcript, into ``files/`` under a safe name."""
-    files = run.writer.mkdir(run.writer.folder / FILES_FOLDER)
-    fallback = f"file-{item.seq}" if item.kind == "file" else f"message-{item.seq}.txt"
-    written = decrypt_to_directory(
-        run.home,
-        source,
-        files,
-        name_for=lambda embedded: free_path(files, sanitise_filename(embedded, fallback)),
-        max_output_bytes=_output_limit(item, run.limits, budget),
-        **_gpg_options(run, item, authors),
-    )
-    run.writer.created.append(written.path)
-    text = None
-    if item.kind != "file":
-        text = f"(long message: read {FILES_FOLDER}/{written.path.name})"
-    return dataclasses.replace(
-        base,
-        text=text,
-        file_path=f"{FILES_FOLDER}/{written.path.name}",
-        file_size=written.size,
-        authorship=authors.judge(item, written.signature),
-    )
+    def gpg_options(self) -> _GpgOptions:
+        """How gpg opens the item: the passphrase, its progress hook, and for a reporter's
+        item the keyring its signature is checked against."""
+        item, run = self.item, self.run
+        return {
+            "passphrase": run.passphrase,
+            "on_progress": run.progress(item) if run.progress else None,
+            "signer_keyring": self.authors.keyring if item.author == REPORTER else None,
+        }
 
-
-def _decrypt_inline(
-    run: _Run,
-    item: ManifestItem,
-    source: VerifiedItemStream,
-    budget: int,
-    authors: ReporterKeyCheck,
-    base: TranscriptEntry,
-) -> TranscriptEntry:
-    """A message shown in the transcript, decrypted through a nameless temp file."""
-    # An anonymous temp file (O_TMPFILE) on the target disk: it has no
-    # name at all, so nothing is left behind even on a power cut.
-    with tempfile.TemporaryFile(dir=run.writer.folder) as scratch:
-        result = decrypt_stream(
-            run.home,
-            source,
-            scratch,
-            max_output_bytes=min(
-                _output_limit(item, run.limits, budget), MESSAGE_INLINE_BYTES + _SLACK
-            ),
-            **_gpg_options(run, item, authors),
+    def to_file(self) -> TranscriptEntry:
+        """A file, or a message too long for the transcript, into ``files/`` under a safe
+        name."""
+        item, writer = self.item, self.run.writer
+        files = writer.mkdir(writer.folder / FILES_FOLDER)
+        fallback = f"file-{item.seq}" if item.kind == "file" else f"message-{item.seq}.txt"
+        written = decrypt_to_directory(
+            self.run.home,
+            self.source,
+            files,
+            name_for=lambda embedded: free_path(files, sanitise_filename(embedded, fallback)),
+            max_output_bytes=_output_limit(item, self.run.limits, self.budget),
+            **self.gpg_options(),
         )
-        scratch.seek(0)
-        text = scratch.read(MESSAGE_INLINE_BYTES + _SLACK).decode("utf-8", "replace")
-    return dataclasses.replace(base, text=text, authorship=authors.judge(item, result.signature))
+        writer.created.append(written.path)
+        text = None
+        if item.kind != "file":
+            text = f"(long message: read {FILES_FOLDER}/{written.path.name})"
+        return dataclasses.replace(
+            self.base,
+            text=text,
+            file_path=f"{FILES_FOLDER}/{written.path.name}",
+            file_size=written.size,
+            authorship=self.authors.judge(item, written.signature),
+        )
+
+    def inline(self) -> TranscriptEntry:
+        """A message shown in the transcript, decrypted through a nameless temp file."""
+        limit = min(_output_limit(self.item, self.run.limits, self.budget), _INLINE_LIMIT)
+        # An anonymous temp file (O_TMPFILE) on the target disk: it has no
+        # name at all, so nothing is left behind even on a power cut.
+        with tempfile.TemporaryFile(dir=self.run.writer.folder) as scratch:
+            result = decrypt_stream(
+                self.run.home, self.source, scratch, max_output_bytes=limit, **self.gpg_options()
+            )
+            scratch.seek(0)
+            text = scratch.read(_INLINE_LIMIT).decode("utf-8", "replace")
+        authorship = self.authors.judge(self.item, result.signature)
+        return dataclasses.replace(self.base, text=text, authorship=authorship)
