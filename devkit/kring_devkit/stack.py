@@ -253,45 +253,23 @@ def start_onion_stack(
     paths.root.mkdir(parents=True, exist_ok=True)
     paths.root.chmod(0o700)
     stack: OnionStack | None = None
-    network: PrivateTorNetwork | None = None
+    parts = _Parts()
     try:
         if system_tor:
             if control_socket is None and control_port is None:
-                control_socket = Path("/run/tor/control")
-            host = attach_tor(control_socket=control_socket, control_port=control_port)
-            stack = OnionStack(
-                paths=paths,
-                host=host,
-                client=None,
-                network=None,
-                source_port=source_port,
-                journalist_port=journalist_port,
-            )
+                control_socket = SYSTEM_CONTROL
+            parts.host = attach_tor(control_socket=control_socket, control_port=control_port)
         else:
-            # The testnet's keys and logs are throw-away; the service keys live elsewhere.
-            deadline = time.monotonic() + network_timeout
-            network = PrivateTorNetwork(paths.testnet_dir)
-            network.launch()
-            onion_host = network.new_tor("onion_host", socks=False)
-            client = network.new_tor("client")
-            network.wait_until_usable(deadline=deadline)
-            # Not earlier: a tor that asks for a consensus before the first one exists backs
-            # off, and was measured to bootstrap 2-3 s later than one started just after it.
-            onion_host.spawn()
-            client.spawn()
-            onion_host.wait_until_ready(bootstrap_timeout=network_timeout)
-            client.wait_until_ready(bootstrap_timeout=network_timeout)
-            # Before publishing, so the first fetch of journalist_ui's descriptor can be read.
-            for line in client_auth_lines:
-                add_key_to_client(client.controller, line)
-            stack = OnionStack(
-                paths=paths,
-                host=onion_host,
-                client=client,
-                network=network,
-                source_port=source_port,
-                journalist_port=journalist_port,
-            )
+            _start_testnet_parts(paths, parts, network_timeout, client_auth_lines)
+        assert parts.host is not None  # noqa: S101 - both branches set it or raised
+        stack = OnionStack(
+            paths=paths,
+            host=parts.host,
+            client=parts.client,
+            network=parts.network,
+            source_port=source_port,
+            journalist_port=journalist_port,
+        )
         stack.publish(timeout=publish_timeout)
         if wait_reachable:
             stack.wait_until_reachable(
@@ -300,7 +278,42 @@ def start_onion_stack(
     except BaseException:
         if stack is not None:
             stack.stop()
-        elif network is not None:
-            network.close()
+        elif parts.network is not None:
+            parts.network.close()
         raise
     return stack
+
+
+SYSTEM_CONTROL = Path("/run/tor/control")
+
+
+@dataclasses.dataclass
+class _Parts:
+    """What a stack is made of, kept as it is started so a failure can stop all of it."""
+
+    host: LaunchedTor | AttachedTor | None = None
+    client: LaunchedTor | None = None
+    network: PrivateTorNetwork | None = None
+
+
+def _start_testnet_parts(
+    paths: OnionPaths, parts: _Parts, network_timeout: float, client_auth_lines: Sequence[str]
+) -> None:
+    """A private network, an onion host and a client tor, bootstrapped; keys given first."""
+    # The testnet's keys and logs are throw-away; the service keys live elsewhere.
+    deadline = time.monotonic() + network_timeout
+    network = parts.network = PrivateTorNetwork(paths.testnet_dir)
+    network.launch()
+    onion_host = network.new_tor("onion_host", socks=False)
+    client = network.new_tor("client")
+    network.wait_until_usable(deadline=deadline)
+    # Not earlier: a tor that asks for a consensus before the first one exists backs
+    # off, and was measured to bootstrap 2-3 s later than one started just after it.
+    onion_host.spawn()
+    client.spawn()
+    onion_host.wait_until_ready(bootstrap_timeout=network_timeout)
+    client.wait_until_ready(bootstrap_timeout=network_timeout)
+    # Before publishing, so the first fetch of journalist_ui's descriptor can be read.
+    for line in client_auth_lines:
+        add_key_to_client(client.controller, line)
+    parts.host, parts.client = onion_host, client
