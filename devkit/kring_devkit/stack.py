@@ -19,8 +19,8 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
 
+from kring.closing import ClosedOnExit
 from kring.onion.client_auth import ClientRegistry, add_key_to_client
 from kring.onion.errors import OnionError, PublishFailed
 from kring.onion.layout import (
@@ -72,7 +72,7 @@ def onion_paths(state_dir: Path) -> OnionPaths:
     return OnionPaths(Path(state_dir) / INSTANCE_ONION_DIR)
 
 
-class OnionStack:
+class OnionStack(ClosedOnExit):
     """Both published services and the tor processes or connection behind them.
 
     Use ``stop()`` (or a ``with`` block): it removes the services it published from an attached
@@ -209,15 +209,8 @@ class OnionStack:
         if self.network is not None:
             self.network.close()
 
-    def __enter__(self) -> OnionStack:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def close(self) -> None:
+        """The same as :meth:`stop` (what leaving a ``with`` block calls)."""
         self.stop()
 
 
