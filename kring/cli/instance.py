@@ -59,7 +59,7 @@ def content() -> None:
 )
 def content_seed(instance: str, replace: bool) -> None:
     """Add the default information pages (English, Dutch and Spanish) that are missing."""
-    from kring.core.content import seed_default_content
+    from kring.core.content.seeding import seed_default_content
     from kring.core.context import utc_today
     from kring.core.db import make_engine, make_sessionmaker
 

@@ -16,7 +16,7 @@ def retention() -> None:
 @instance_option
 def retention_run(instance: str) -> None:
     """Delete idle and long-closed conversations (run daily by a timer)."""
-    from kring.core.retention import run_retention
+    from kring.core.cases.retention import run_retention
 
     with instance_context(instance) as ctx:
         result = run_retention(ctx)
@@ -29,7 +29,7 @@ def retention_run(instance: str) -> None:
 @instance_option
 def scrub(instance: str) -> None:
     """Give files changed since the last scrub fresh times (run hourly by a timer)."""
-    from kring.core.scrub import ScrubBusy, scrub_instance
+    from kring.core.storage.scrub import ScrubBusy, scrub_instance
 
     try:
         result = scrub_instance(settings_for(instance))
@@ -46,7 +46,7 @@ def scrub(instance: str) -> None:
 @instance_option
 def notify(instance: str) -> None:
     """Send the activity notice to opted-in confidants with something new (daily, on a timer)."""
-    from kring.core.notifications import (
+    from kring.core.cases.notifications import (
         NotificationFailed,
         notices_sent_today,
         run_notices,

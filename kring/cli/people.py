@@ -26,7 +26,7 @@ def confidant() -> None:
 )
 def confidant_add(instance: str, name: str, key_file: str) -> None:
     """Add a confidant with their OpenPGP public key."""
-    from kring.core.confidants import add_confidant
+    from kring.core.accounts.confidants import add_confidant
     from kring.crypto.errors import InvalidPublicKey
 
     with instance_context(instance) as ctx:
@@ -41,7 +41,7 @@ def confidant_add(instance: str, name: str, key_file: str) -> None:
 @instance_option
 def confidant_list(instance: str) -> None:
     """List confidants and their key fingerprints."""
-    from kring.core.confidants import list_confidants
+    from kring.core.accounts.confidants import list_confidants
 
     with instance_context(instance) as ctx:
         for c in list_confidants(ctx):
@@ -112,19 +112,20 @@ def admin_create(
     holder choose their own at the first web login and then enrol their
     authenticator app there, so the TOTP secret is never shown here.
     """
-    from kring.core import accounts
+    from kring.core.accounts import admin as accounts_admin
+    from kring.core.accounts import records
 
     del confirm_later  # two-factor enrolment always happens in journalist_ui now
     with instance_context(instance) as ctx:
         try:
-            made = accounts.create_account(
+            made = accounts_admin.create_account(
                 ctx,
                 username=username,
                 display_name=display_name or username,
-                role=accounts.Role.ADMIN,
+                role=records.Role.ADMIN,
                 actor="cli",
             )
-        except (accounts.InvalidUsername, accounts.UsernameTaken, ValueError) as exc:
+        except (accounts_admin.InvalidUsername, accounts_admin.UsernameTaken, ValueError) as exc:
             raise click.ClickException(f"account refused: {type(exc).__name__}: {exc}") from exc
         click.echo(f"Admin {made.username} created.")
         click.echo(f"One-time password (shown once, hand it to {made.username}): {made.password}")
