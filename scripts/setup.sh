@@ -13,6 +13,8 @@ dev_packages=(chromium chromium-driver mat2 wdutch wspanish debootstrap)
 dev_packages+=(xvfb xauth libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1
   libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libegl1 libgl1
   libfontconfig1 libdbus-1-3 fonts-dejavu-core)
+# tests/deploy/test_vm.py: a booted Debian machine (QEMU, its disk tool, SSH into it).
+dev_packages+=(qemu-system-x86 qemu-utils openssh-client e2fsprogs)
 packages=("${runtime_packages[@]}")
 extras="server"
 if [[ "${1:-}" == "--dev" ]]; then
