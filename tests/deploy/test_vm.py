@@ -424,7 +424,8 @@ def test_console_log_shows_the_boot(deployed: Deployment) -> None:
 
 
 # Run in the machine with the app's venv, as the app's user: one confidant (the key made on
-# this side) and one report to all confidants; prints where its message's ciphertext lies.
+# this side, in the file REPORT_KEY) and one report to all confidants; prints where its
+# message's ciphertext lies. test_vm_report_script.py runs it here in seconds.
 REPORT_SCRIPT = """
 import json, os
 from sqlalchemy import select
@@ -434,7 +435,7 @@ from kring.core.context import build_context
 from kring.core.models import Reporter
 from kring.core.settings import load_settings
 ctx = build_context(load_settings(os.environ))
-add_confidant(ctx, display_name="Anna Confidant", public_key=open("/run/kring-test-key.asc").read())
+add_confidant(ctx, display_name="Anna Confidant", public_key=open(os.environ["REPORT_KEY"]).read())
 _, secrets_ = reporting.new_codename(ctx, "en")
 draft = reporting.SubmissionDraft(ctx, secrets_)
 try:
@@ -452,7 +453,8 @@ REPORT = "De teamleider schreeuwt elke ochtend tegen het magazijnpersoneel."
 
 
 def as_app(command: str) -> str:
-    return (f"runuser -u kring -- env KRING_INSTANCE=/var/lib/kring/instance REPORT={shlex.quote(REPORT)} "
+    return (f"runuser -u kring -- env KRING_INSTANCE=/var/lib/kring/instance "
+            f"REPORT={shlex.quote(REPORT)} REPORT_KEY=/run/kring-test-key.asc "
             f"/opt/kring/venv/bin/{command}")
 
 
