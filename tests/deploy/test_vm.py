@@ -429,15 +429,15 @@ def test_console_log_shows_the_boot(deployed: Deployment) -> None:
 REPORT_SCRIPT = """
 import json, os
 from sqlalchemy import select
-from kring.core import reporting
-from kring.core.confidants import add_confidant
+from kring.core.reporting import access, submission
+from kring.core.accounts.confidants import add_confidant
 from kring.core.context import build_context
 from kring.core.models import Reporter
 from kring.core.settings import load_settings
 ctx = build_context(load_settings(os.environ))
 add_confidant(ctx, display_name="Anna Confidant", public_key=open(os.environ["REPORT_KEY"]).read())
-_, secrets_ = reporting.new_codename(ctx, "en")
-draft = reporting.SubmissionDraft(ctx, secrets_)
+_, secrets_ = access.new_codename(ctx, "en")
+draft = submission.SubmissionDraft(ctx, secrets_)
 try:
     draft.choose(recipient="all", path=None, category=None)
     draft.set_message(os.environ["REPORT"])
