@@ -53,7 +53,7 @@ class InstanceOptions:
 
 
 # name -> (minimum, maximum) for whole-number settings.
-_RANGES = {
+RANGES = {
     "max_submission_mb": (1, 10_000),
     "session_idle_minutes": (5, 120),
     "session_absolute_minutes": (15, 24 * 60),
@@ -156,7 +156,7 @@ def _apply(defaults: InstanceOptions, stored: dict[str, str]) -> InstanceOptions
     for name, value in stored.items():
         if name == "organisation_name":
             values[name] = value
-        elif name in _RANGES:
+        elif name in RANGES:
             values[name] = int(value)
     return InstanceOptions(**values)
 
@@ -171,7 +171,7 @@ def parse_options(raw: dict[str, str], current: InstanceOptions) -> InstanceOpti
     if not name or len(name) > 120:
         raise InvalidSetting("organisation_name")
     numbers: dict[str, int] = {}
-    for field, (low, high) in _RANGES.items():
+    for field, (low, high) in RANGES.items():
         given = raw.get(field, "").strip()
         if not given and field in _OPTIONAL:
             numbers[field] = getattr(current, field)

@@ -13,6 +13,7 @@ from kring.core.accounts import records
 from kring.core.errors import InvalidChoice
 from kring.journalist_ui import labels
 from kring.journalist_ui.auth import fresh_totp, require_admin
+from kring.journalist_ui.forms import SettingsForm
 from kring.web.context import core
 
 bp = Blueprint("admin", __name__, url_prefix="/<lang>/admin")
@@ -102,7 +103,7 @@ def settings() -> str | Response:
     current = instance_settings.current_options(core())
     if request.method == "GET":
         return render_template("journalist/admin_settings.html", options=current)
-    options = instance_settings.parse_options(request.form.to_dict(), current)
+    options = SettingsForm(request.form).options(current)
     # Both apps' sessions, forms and pages follow from their next request on.
     instance_settings.save_options(core(), options, actor=admin.username or "")
     flash(_("Settings saved."))

@@ -16,6 +16,7 @@ media through the re-encoder, which never keeps an uploaded file as it came.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,17 +31,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_wtf.csrf import validate_csrf
-from streaming_form_data import StreamingFormDataParser
-from streaming_form_data.parser import ParseFailedException
-from streaming_form_data.targets import BaseTarget, ValueTarget
 from werkzeug.wrappers import Response
 from wtforms import ValidationError
 
 from kring.core.content import conduct as content_conduct
-from kring.core.content import (
-    library,
-    rules,
-)
+from kring.core.content import library, rules
 from kring.core.content import pages as content_pages
 from kring.core.content import profiles as content_profiles
 from kring.core.content.markdown import render_markdown
@@ -48,29 +43,20 @@ from kring.core.content.media import (
     MAX_IMAGE_BYTES,
     MAX_MEDIA_BYTES,
     MediaRejected,
+    MediaTooLarge,
     MediaToolMissing,
     media_dir,
 )
 from kring.journalist_ui.auth import require_admin
+from kring.journalist_ui.media_upload import read_media_form
 from kring.web.context import core
+from kring.web.refusals import by_class
 
 bp = Blueprint(
     "content_admin", __name__, url_prefix="/<lang>/admin/content", template_folder="templates"
 )
 
-READ_CHUNK = 1024 * 1024
 PROFILE_FIELDS = ("role", "about_md", "records_md", "transcript_md")
-
-
-class _HandleTarget(BaseTarget):
-    """Writes a file part into a handle the view opened (and so always closes)."""
-
-    def __init__(self, handle: Any) -> None:
-        super().__init__()
-        self.handle = handle
-
-    def on_data_received(self, chunk: bytes) -> None:
-        self.handle.write(chunk)
 
 
 @bp.before_request
@@ -220,24 +206,17 @@ def _conduct_form(current: int, drafts: dict[str, dict[str, str]], **extra: Any)
 def edit_profile(confidant_id: int) -> Any:
     """Edit a confidant's profile texts in both languages; preview before saving."""
     ctx = core()
-    try:
-        confidant, profile, texts = content_profiles.profile_source(ctx, confidant_id)
-    except rules.ContentNotFound:
-        abort(404)
-    fields = PROFILE_FIELDS
+    confidant, profile, texts = _profile_or_404(confidant_id)
     if request.method == "GET":
         return _profile_form(confidant, profile, _stored_profile_form(profile, texts))
-    form: dict[str, Any] = {
-        "is_external": request.form.get("is_external") == "yes",
-        "languages": request.form.get("languages", ""),
-        "texts": {
-            lang: {f: request.form.get(f"{lang}_{f}", "") for f in fields}
-            for lang in rules.CONTENT_LANGUAGES
-        },
-    }
+    form = _profile_form_data(
+        is_external=request.form.get("is_external") == "yes",
+        languages=request.form.get("languages", ""),
+        text=lambda lang, field: request.form.get(f"{lang}_{field}", ""),
+    )
     if request.form.get("action") != "publish":
         previews = {
-            lang: {f: render_markdown(t[f]) for f in fields[1:]}
+            lang: {f: render_markdown(t[f]) for f in PROFILE_FIELDS[1:]}
             for lang, t in form["texts"].items()
         }
         return _profile_form(confidant, profile, form, previews=previews)
@@ -253,6 +232,13 @@ def edit_profile(confidant_id: int) -> Any:
     return redirect(url_for(".edit_profile", confidant_id=confidant_id))
 
 
+def _profile_or_404(confidant_id: int) -> tuple[Any, Any, dict[str, Any]]:
+    try:
+        return content_profiles.profile_source(core(), confidant_id)
+    except rules.ContentNotFound:
+        abort(404)
+
+
 def _profile_form(confidant: Any, profile: Any, form: dict[str, Any], **extra: Any) -> str:
     return render_template(
         "content_admin/profile.html", confidant=confidant, profile=profile, form=form,
@@ -261,73 +247,49 @@ def _profile_form(confidant: Any, profile: Any, form: dict[str, Any], **extra: A
     )  # fmt: skip
 
 
+# A refused upload -> its status (nearest class wins); the page names the reason.
+MEDIA_REFUSAL_STATUS: dict[type[Exception], int] = {
+    MediaToolMissing: 503,
+    MediaTooLarge: 413,
+    MediaRejected: 400,
+}
+
+
 @bp.post("/confidants/<int:confidant_id>/media")
 def upload_media(confidant_id: int) -> Any:
-    """Upload a photo or an audio/video intro for a confidant.
+    """Upload (or remove) a photo or an audio/video intro for a confidant.
 
-    The body is parsed here, streamed into a scratch file beside the media
-    folder (never Werkzeug's temp files), size-capped while it arrives, then
-    re-encoded; the scratch file is removed whatever happens.
+    The body streams into a scratch folder beside the media folder (never
+    Werkzeug's temp files), capped while it arrives and re-encoded by the
+    content service; the scratch folder is removed whatever happens.
     """
     ctx = core()
-    try:
-        confidant, profile, _texts = content_profiles.profile_source(ctx, confidant_id)
-    except rules.ContentNotFound:
-        abort(404)
-    limit = MAX_MEDIA_BYTES + 64 * 1024
-    if (request.content_length or 0) > limit:
-        return _upload_error(confidant_id, "media_too_large", 413)
+    _profile_or_404(confidant_id)
     folder = media_dir(ctx.settings.instance_dir)
-    with tempfile.TemporaryDirectory(prefix=".upload-", dir=folder) as scratch:
-        upload = Path(scratch) / "upload"
-        fields = {"csrf_token": ValueTarget(), "kind": ValueTarget(), "remove": ValueTarget()}
-        try:
-            with upload.open("wb") as handle:
-                parser = StreamingFormDataParser(
-                    headers={"Content-Type": request.content_type or ""}
-                )
-                for name, target in fields.items():
-                    parser.register(name, target)
-                parser.register("file", _HandleTarget(handle))
-                received = 0
-                while chunk := request.stream.read(READ_CHUNK):
-                    received += len(chunk)
-                    if received > limit:
-                        return _upload_error(confidant_id, "media_too_large", 413)
-                    parser.data_received(chunk)
-        except (ParseFailedException, ValueError):
-            return _upload_error(confidant_id, "bad_upload", 400)
-        try:
-            validate_csrf(fields["csrf_token"].value.decode("utf-8", "replace"))
-        except ValidationError:
-            abort(400)
-        kind = fields["kind"].value.decode("ascii", "replace")
-        if kind not in ("photo", "intro"):
-            return _upload_error(confidant_id, "bad_upload", 400)
-        if fields["remove"].value == b"yes":
-            if kind == "photo":
-                content_profiles.set_profile_media(ctx, confidant_id, clear_photo=True)
-            else:
-                content_profiles.set_profile_media(ctx, confidant_id, clear_intro=True)
-            flash(_("Removed."))
-            return redirect(url_for(".edit_profile", confidant_id=confidant_id))
-        if not upload.exists() or upload.stat().st_size == 0:
-            return _upload_error(confidant_id, "bad_upload", 400)
-        try:
-            if kind == "photo":
-                if upload.stat().st_size > MAX_IMAGE_BYTES:
-                    raise MediaRejected("image_too_large")
-                name = library.store_image(ctx, upload.read_bytes())
-                content_profiles.set_profile_media(ctx, confidant_id, photo=name)
-            else:
-                name = library.store_audio_video(ctx, upload)
-                content_profiles.set_profile_media(ctx, confidant_id, intro=name)
-        except MediaToolMissing:
-            return _upload_error(confidant_id, "tool_missing", 503)
-        except MediaRejected as exc:
-            return _upload_error(confidant_id, exc.reason, 413 if "large" in exc.reason else 400)
-    flash(_("Uploaded, re-encoded and stripped of metadata."))
+    try:
+        with tempfile.TemporaryDirectory(prefix=".upload-", dir=folder) as scratch:
+            form = read_media_form(
+                request.stream,
+                content_type=request.content_type or "",
+                content_length=request.content_length,
+                scratch=Path(scratch),
+                check_csrf=_check_csrf,
+            )
+            library.update_profile_media(ctx, confidant_id, form.kind, form.file,
+                                         remove=form.remove)  # fmt: skip
+    except MediaRejected as exc:
+        status = by_class(MEDIA_REFUSAL_STATUS, exc)
+        return _upload_error(confidant_id, exc.reason, status)
+    flash(_("Removed.") if form.remove else _("Uploaded, re-encoded and stripped of metadata."))
     return redirect(url_for(".edit_profile", confidant_id=confidant_id))
+
+
+def _check_csrf(token: str) -> None:
+    """A bad or expired token is the same 400 page as anywhere else."""
+    try:
+        validate_csrf(token)
+    except ValidationError:
+        abort(400)
 
 
 def _upload_error(confidant_id: int, reason: str, status: int) -> tuple[str, int]:
@@ -338,11 +300,21 @@ def _upload_error(confidant_id: int, reason: str, status: int) -> tuple[str, int
 
 def _stored_profile_form(profile: Any, texts: dict[str, Any]) -> dict[str, Any]:
     """The profile form filled with what is stored (empty where nothing is)."""
+    return _profile_form_data(
+        is_external=bool(profile and profile.is_external),
+        languages=", ".join(profile.languages.split(",")) if profile else "",
+        text=lambda lang, field: getattr(texts[lang], field) if lang in texts else "",
+    )
+
+
+def _profile_form_data(
+    *, is_external: bool, languages: str, text: Callable[[str, str], str]
+) -> dict[str, Any]:
+    """The profile form's values: ``text(language, field)`` for every text field."""
     return {
-        "is_external": bool(profile and profile.is_external),
-        "languages": ", ".join(profile.languages.split(",")) if profile else "",
+        "is_external": is_external,
+        "languages": languages,
         "texts": {
-            lang: {f: getattr(texts[lang], f) if lang in texts else "" for f in PROFILE_FIELDS}
-            for lang in rules.CONTENT_LANGUAGES
+            lang: {f: text(lang, f) for f in PROFILE_FIELDS} for lang in rules.CONTENT_LANGUAGES
         },
     }

@@ -24,6 +24,7 @@ from kring.core.models import Category, ConversationStatus, Outcome, ReporterPat
 from kring.core.reporting import conversation as reporting_conversation
 from kring.journalist_ui.auth import fresh_totp, require_login
 from kring.journalist_ui.formatting import day as format_day
+from kring.journalist_ui.forms import StatusForm
 from kring.journalist_ui.streaming import stream_bundle
 from kring.web.context import core
 
@@ -104,21 +105,16 @@ def mark_read(slug: str) -> Response:
 def status(slug: str) -> Response:
     """Change the status; the first step past "new" is the acknowledgement."""
     account = require_login()
-    chosen = request.form.get("status", "")
-    category = request.form.get("closing_category", "")
-    outcome = request.form.get("outcome", "")
-    if chosen == ConversationStatus.CLOSED.value and (category or outcome):
-        # Either both (checked by the service) or neither: the table shows "not given".
-        closing.close_conversation(
-            core(),
-            account.id,
-            slug,
-            category=category,
-            outcome=outcome,
-            actor=account.username or "",
-        )
-    else:
-        actions.set_status(core(), account.id, slug, chosen, actor=account.username or "")
+    form = StatusForm(request.form)
+    closing.change_status(
+        core(),
+        account.id,
+        slug,
+        form.status.data or "",
+        category=form.closing_category.data or "",
+        outcome=form.outcome.data or "",
+        actor=account.username or "",
+    )
     flash(_("Status changed."))
     return _back(slug)
 

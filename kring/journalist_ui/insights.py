@@ -229,7 +229,13 @@ def report_pdf(year: int) -> Response:
     require_viewer()
     year = _year(year)
     tables, snapshots = _published(year)
-    k = _shown_k(snapshots)
+    response = Response(_report_body(year, tables, _shown_k(snapshots)), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="kring-report-{year}.pdf"'
+    return response
+
+
+def _report_body(year: int, tables: AnnualTables, k: int) -> bytes:
+    """The annual report's PDF in the page's language: the published tables and charts, in words."""
 
     def median(value: float | None) -> str:
         return _("not enough cases") if value is None else decimal(value)
@@ -245,7 +251,7 @@ def report_pdf(year: int) -> Response:
         )
         for shown in _shown(tables)
     ]
-    body = annual_report_pdf(
+    return annual_report_pdf(
         title=_("Annual report of the confidants, %(year)s (draft)", year=year),
         intro=[
             _(
@@ -276,6 +282,3 @@ def report_pdf(year: int) -> Response:
         suppressed_marker=_("<%(k)s", k=k),
         total_label=_("Total"),
     )
-    response = Response(body, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="kring-report-{year}.pdf"'
-    return response

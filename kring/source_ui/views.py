@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, cast
 
 from flask import (
     Blueprint,
@@ -62,6 +62,7 @@ from kring.source_ui.upload import (
 from kring.web.body import UploadPace, iter_body
 from kring.web.context import core
 from kring.web.i18n import current_language
+from kring.web.refusals import by_class
 
 bp = Blueprint("source", __name__, url_prefix="/<lang>")
 
@@ -158,41 +159,10 @@ def login() -> Any:
     visible = request.form.get("visible") == "1"
     try:
         secrets_ = access.login(core(), raw)
-    except MalformedCodename as exc:
-        return _login_page(
-            400, error=codename_problem(exc), typed=raw, visible=visible, draft=draft
-        )
-    except UnknownCodename:
-        return _login_page(
-            403,
-            error=_(
-                "We found no conversation for this codename. A codename becomes active "
-                "only when its first message is sent: if you never sent one, get a new codename."
-            ),
-            typed=raw,
-            visible=visible,
-            draft=draft,
-        )
-    except KdfBusy:
-        page, status = _login_page(
-            503,
-            error=_(
-                "The server is busy right now. Wait a minute and try again: "
-                "what you typed is kept."
-            ),
-            typed=raw,
-            visible=visible,
-            draft=draft,
-        )
-        return page, status, BUSY_HEADERS
-    except LoginThrottled:
-        return _login_page(
-            429,
-            error=_("Too many attempts. Wait a minute and try again."),
-            typed=raw,
-            visible=visible,
-            draft=draft,
-        )
+    except LOGIN_REFUSALS as exc:
+        status, error = login_refusal(exc)
+        page = _login_page(status, error=error, typed=raw, visible=visible, draft=draft)
+        return (*page, BUSY_HEADERS) if isinstance(exc, KdfBusy) else page
     _start_reporter_session(secrets_, new=False)
     if draft is not None:
         return _form_refilled(secrets_, draft)
@@ -200,6 +170,33 @@ def login() -> Any:
 
 
 _MAX_TYPED_CODENAME = 400
+
+# Named refusals of a login -> (status, what the login page says); what was
+# typed is kept in every case. Busy also asks the browser to come back later.
+LOGIN_ERRORS: dict[type[Exception], tuple[int, Callable[[Exception], str]]] = {
+    MalformedCodename: (400, lambda exc: codename_problem(cast(MalformedCodename, exc))),
+    UnknownCodename: (
+        403,
+        lambda _exc: _(
+            "We found no conversation for this codename. A codename becomes active "
+            "only when its first message is sent: if you never sent one, get a new codename."
+        ),
+    ),
+    KdfBusy: (
+        503,
+        lambda _exc: _(
+            "The server is busy right now. Wait a minute and try again: what you typed is kept."
+        ),
+    ),
+    LoginThrottled: (429, lambda _exc: _("Too many attempts. Wait a minute and try again.")),
+}
+LOGIN_REFUSALS = tuple(LOGIN_ERRORS)
+
+
+def login_refusal(exc: Exception) -> tuple[int, str]:
+    """The status and the message of a refused login (see the map above)."""
+    status, message = by_class(LOGIN_ERRORS, exc)
+    return status, message(exc)
 
 
 def _login_page(status: int, **context: Any) -> tuple[str, int]:
@@ -397,13 +394,10 @@ SUBMIT_REFUSALS = tuple(SUBMIT_ERROR_PAGES)
 
 def submit_refusal_page(exc: Exception) -> tuple[str, int]:
     """The error page kind and status for a refused submission (see the map above)."""
-    for cls in type(exc).__mro__:
-        if cls in SUBMIT_ERROR_PAGES:
-            kind, status = SUBMIT_ERROR_PAGES[cls]
-            if status is None:
-                status = exc.status if isinstance(exc, UploadError) else 400
-            return kind, status
-    raise LookupError(type(exc).__name__)  # unreachable: only SUBMIT_REFUSALS are caught
+    kind, status = by_class(SUBMIT_ERROR_PAGES, exc)
+    if status is None:
+        status = exc.status if isinstance(exc, UploadError) else 400
+    return kind, status
 
 
 def _session_ended(echo: FormEcho) -> tuple[str, int]:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Flask, current_app, redirect
+from flask import Blueprint, Flask, current_app, redirect
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
@@ -66,6 +66,8 @@ def build_app(ctx: CoreContext, spec: AppSpec) -> tuple[Flask, CSRFProtect]:
     """
     configure_logging()
     app = Flask(spec.import_name)
+    # The page skeleton both apps' base templates extend (web/document.html).
+    app.register_blueprint(Blueprint("kring_web", __name__, template_folder="templates"))
     install_core(app, ctx)
     settings = ctx.settings
     options = current_options(ctx)

@@ -218,6 +218,26 @@ def test_bad_uploads_are_refused_with_reason(
     assert [p for p in (ctx.settings.instance_dir / "media").iterdir()] == []
 
 
+def test_a_photo_is_removed_and_an_unknown_kind_refused(
+    editor: FlaskClient, ctx: CoreContext, admin: Account
+) -> None:
+    with _upload(editor, admin.id, "photo", "me.jpg", jpeg_with_exif()) as response:
+        assert response.status_code == 302
+    assert profiles.get_profile(ctx, admin.id, "en").photo
+    with _upload(editor, admin.id, "banner", "me.jpg", jpeg_with_exif()) as refused:
+        assert refused.status_code == 400
+        assert "The upload could not be read. Nothing was stored." in refused.get_data(as_text=True)
+    url = f"/en/admin/content/confidants/{admin.id}"
+    body = MultipartBody(
+        [("csrf_token", _csrf(editor, url)), ("kind", "photo"), ("remove", "yes")], []
+    )
+    with editor.post(url + "/media", data=body.read(), content_type=body.content_type) as done:
+        assert done.status_code == 302
+    with editor.get(url) as page:
+        assert "Removed." in page.get_data(as_text=True)
+    assert not profiles.get_profile(ctx, admin.id, "en").photo
+
+
 def test_upload_without_valid_csrf_is_refused(
     editor: FlaskClient, admin: Account, jctx: CoreContext
 ) -> None:

@@ -33,3 +33,27 @@ def close_conversation(
     with ctx.sessions.begin() as db:
         reporter = find_visible(db, confidant_id, slug)
         count_closing(db, reporter, category=chosen_category.value, outcome=chosen_outcome.value)
+
+
+def change_status(
+    ctx: CoreContext,
+    confidant_id: int,
+    slug: str,
+    status: str,
+    *,
+    category: str = "",
+    outcome: str = "",
+    actor: str,
+) -> None:
+    """The confidant's status form: a closing with a classification, or a plain status change.
+
+    Closing with a category or an outcome classifies (both then, checked by
+    :func:`close_conversation`); closing with neither is a plain status change
+    and the statistics say "not given".
+    """
+    if status == ConversationStatus.CLOSED.value and (category or outcome):
+        close_conversation(
+            ctx, confidant_id, slug, category=category, outcome=outcome, actor=actor
+        )
+    else:
+        actions.set_status(ctx, confidant_id, slug, status, actor=actor)

@@ -11,7 +11,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from kring.core.content.media import (
+    MAX_IMAGE_BYTES,
     CleanMedia,
+    MediaRejected,
+    MediaTooLarge,
     clean_audio_video,
     clean_image,
     install_clean_file,
@@ -19,6 +22,7 @@ from kring.core.content.media import (
     scratch_dir,
 )
 from kring.core.content.models import MediaFile
+from kring.core.content.profiles import set_profile_media
 from kring.core.content.rules import MEDIA_NAME_RE, ContentNotFound
 from kring.core.context import CoreContext
 
@@ -69,6 +73,36 @@ def store_audio_video(ctx: CoreContext, upload: Path) -> str:
     folder = media_dir(ctx.settings.instance_dir)
     with scratch_dir(folder) as work:
         return _store_clean(ctx, clean_audio_video(upload, Path(work)))
+
+
+MEDIA_KINDS = ("photo", "intro")
+
+
+def update_profile_media(
+    ctx: CoreContext, confidant_id: int, kind: str, upload: Path, *, remove: bool
+) -> None:
+    """Attach the uploaded photo or intro to a confidant's profile, or detach it (``remove``).
+
+    Raises MediaRejected("bad_upload") for an unknown kind or an empty file,
+    MediaTooLarge for an image over its cap, and whatever the re-encoder
+    refuses; nothing is attached then. The upload itself is never stored.
+    """
+    if kind not in MEDIA_KINDS:
+        raise MediaRejected("bad_upload")
+    if remove:
+        set_profile_media(
+            ctx, confidant_id, clear_photo=kind == "photo", clear_intro=kind == "intro"
+        )
+        return
+    size = upload.stat().st_size if upload.exists() else 0
+    if size == 0:
+        raise MediaRejected("bad_upload")
+    if kind == "photo":
+        if size > MAX_IMAGE_BYTES:
+            raise MediaTooLarge("image_too_large")
+        set_profile_media(ctx, confidant_id, photo=store_image(ctx, upload.read_bytes()))
+    else:
+        set_profile_media(ctx, confidant_id, intro=store_audio_video(ctx, upload))
 
 
 def list_media(ctx: CoreContext) -> list[MediaFile]:

@@ -50,6 +50,10 @@ class MediaRejected(Exception):
         self.reason = reason
 
 
+class MediaTooLarge(MediaRejected):
+    """An upload over its size cap (``image_too_large``, ``media_too_large``): a 413, not a 400."""
+
+
 class MediaToolMissing(MediaRejected):
     """ffmpeg/ffprobe are not installed, so audio and video cannot be cleaned."""
 
@@ -88,7 +92,7 @@ def clean_image(data: bytes, workdir: Path) -> CleanMedia:
     Pillow does not recognise as one of IMAGE_FORMATS, raises MediaRejected.
     """
     if len(data) > MAX_IMAGE_BYTES:
-        raise MediaRejected("image_too_large")
+        raise MediaTooLarge("image_too_large")
     try:
         with warnings.catch_warnings():
             # A decompression bomb warning is a refusal, not a log line.
@@ -98,7 +102,7 @@ def clean_image(data: bytes, workdir: Path) -> CleanMedia:
                     raise MediaRejected("not_an_image")
                 width, height = probe.size
                 if width * height > MAX_IMAGE_PIXELS:
-                    raise MediaRejected("image_too_large")
+                    raise MediaTooLarge("image_too_large")
                 probe.load()
                 # Honour the camera's orientation before its EXIF is dropped.
                 upright = ImageOps.exif_transpose(probe)
@@ -178,7 +182,7 @@ def clean_audio_video(source: Path, workdir: Path) -> CleanMedia:
     chapters, no attachments, no subtitle or data streams.
     """
     if source.stat().st_size > MAX_MEDIA_BYTES:
-        raise MediaRejected("media_too_large")
+        raise MediaTooLarge("media_too_large")
     with source.open("rb") as handle:
         if sniff_av_container(handle.read(16)) is None:
             raise MediaRejected("unsupported_media")
