@@ -52,6 +52,18 @@ def _target(account_id: int) -> int:
     return account_id
 
 
+def _confirmed_by_admin(account_id: int) -> str:
+    """The acting admin's name, once the account exists and the form carries a fresh code.
+
+    Checked in that order: a 403 for a non-admin, a 404 for no such account,
+    then the code (every deletion and reset needs a new one).
+    """
+    admin = require_admin()
+    _target(account_id)
+    fresh_totp()
+    return admin.username or ""
+
+
 @bp.post("/accounts/<int:account_id>/active")
 def set_active(account_id: int) -> Response:
     """Disable or enable an account."""
@@ -67,10 +79,8 @@ def set_active(account_id: int) -> Response:
 @bp.post("/accounts/<int:account_id>/delete")
 def delete_account(account_id: int) -> Response:
     """Delete an account (needs a fresh code)."""
-    admin = require_admin()
-    _target(account_id)
-    fresh_totp()
-    accounts_admin.delete_account(core(), account_id, actor=admin.username or "")
+    actor = _confirmed_by_admin(account_id)
+    accounts_admin.delete_account(core(), account_id, actor=actor)
     flash(_("The account was deleted."))
     return redirect(url_for("admin.accounts_list"))
 
@@ -78,20 +88,16 @@ def delete_account(account_id: int) -> Response:
 @bp.post("/accounts/<int:account_id>/reset-password")
 def reset_password(account_id: int) -> str:
     """Give the account a new generated password (needs a fresh code)."""
-    admin = require_admin()
-    _target(account_id)
-    fresh_totp()
-    created = accounts_admin.reset_password(core(), account_id, actor=admin.username or "")
+    actor = _confirmed_by_admin(account_id)
+    created = accounts_admin.reset_password(core(), account_id, actor=actor)
     return render_template("journalist/admin_credentials.html", credentials=created, new=False)
 
 
 @bp.post("/accounts/<int:account_id>/reset-totp")
 def reset_totp(account_id: int) -> Response:
     """New TOTP secret; the user enrols again at the next login (needs a fresh code)."""
-    admin = require_admin()
-    _target(account_id)
-    fresh_totp()
-    accounts_admin.reset_totp(core(), account_id, actor=admin.username or "")
+    actor = _confirmed_by_admin(account_id)
+    accounts_admin.reset_totp(core(), account_id, actor=actor)
     flash(_("The two-factor code was reset. The user sets it up again at the next login."))
     return redirect(url_for("admin.accounts_list"))
 

@@ -11,6 +11,7 @@ from kring.core import throttle as accounts_throttle
 from kring.core.accounts import admin as accounts_admin
 from kring.core.accounts import passwords, records, totp
 from kring.core.cases.inbox import ConversationNotFound
+from kring.core.content.rules import ContentNotFound
 from kring.core.context import CoreContext, build_context
 from kring.core.errors import (
     EmptySubmission,
@@ -34,6 +35,7 @@ log = logging.getLogger("kring.journalist_ui")
 # Named failures of core services -> (error page kind, status).
 ERROR_PAGES: dict[type[Exception], tuple[str, int]] = {
     ConversationNotFound: ("not_found", 404),
+    ContentNotFound: ("not_found", 404),
     ItemNotFound: ("not_found", 404),
     records.AccountNotFound: ("not_found", 404),
     totp.InvalidTotp: ("invalid_totp", 403),

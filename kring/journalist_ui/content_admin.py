@@ -206,7 +206,7 @@ def _conduct_form(current: int, drafts: dict[str, dict[str, str]], **extra: Any)
 def edit_profile(confidant_id: int) -> Any:
     """Edit a confidant's profile texts in both languages; preview before saving."""
     ctx = core()
-    confidant, profile, texts = _profile_or_404(confidant_id)
+    confidant, profile, texts = content_profiles.profile_source(ctx, confidant_id)
     if request.method == "GET":
         return _profile_form(confidant, profile, _stored_profile_form(profile, texts))
     form = _profile_form_data(
@@ -230,13 +230,6 @@ def edit_profile(confidant_id: int) -> Any:
         return _profile_form(confidant, profile, form, error=_reason_text(exc.reason)), 400
     flash(_("The profile is published."))
     return redirect(url_for(".edit_profile", confidant_id=confidant_id))
-
-
-def _profile_or_404(confidant_id: int) -> tuple[Any, Any, dict[str, Any]]:
-    try:
-        return content_profiles.profile_source(core(), confidant_id)
-    except rules.ContentNotFound:
-        abort(404)
 
 
 def _profile_form(confidant: Any, profile: Any, form: dict[str, Any], **extra: Any) -> str:
@@ -264,7 +257,7 @@ def upload_media(confidant_id: int) -> Any:
     content service; the scratch folder is removed whatever happens.
     """
     ctx = core()
-    _profile_or_404(confidant_id)
+    content_profiles.profile_source(ctx, confidant_id)  # a 404 page for no such confidant
     folder = media_dir(ctx.settings.instance_dir)
     try:
         with tempfile.TemporaryDirectory(prefix=".upload-", dir=folder) as scratch:

@@ -7,7 +7,9 @@ from typing import Any
 
 from flask import Flask, g, request
 
+from kring.core.content.rules import ContentNotFound
 from kring.core.context import CoreContext, build_context
+from kring.core.errors import ItemNotFound, UnknownCodename
 from kring.core.instance_settings import current_options
 from kring.core.settings import Settings
 from kring.source_ui.browser_hints import reached_outside_onion
@@ -18,6 +20,14 @@ from kring.web.dates import day
 from kring.web.sessions import SessionLengths
 
 log = logging.getLogger("kring.source_ui")
+
+# Named failures of core services no view answers itself -> (error page kind,
+# status): the page or item asked for is not there (any more).
+ERROR_PAGES: dict[type[Exception], tuple[str, int]] = {
+    ContentNotFound: ("not_found", 404),
+    ItemNotFound: ("not_found", 404),
+    UnknownCodename: ("not_found", 404),
+}
 
 
 def create_app(settings: Settings, *, context: CoreContext | None = None) -> Flask:
@@ -41,6 +51,7 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
             session_lengths=lambda options: SessionLengths(options.session_idle_minutes * 60),
             # A slow upload over Tor must not outlive its form's token (the file's value).
             csrf_time_limit=lambda _options: ctx.settings.csrf_time_limit_seconds,
+            error_pages=ERROR_PAGES,
         ),
     )
     app.extensions["kring_once"] = OnceTokens()

@@ -14,10 +14,7 @@ from flask import Blueprint, abort, render_template, send_file
 from werkzeug.wrappers import Response
 
 from kring.core.content import conduct as content_conduct
-from kring.core.content import (
-    library,
-    rules,
-)
+from kring.core.content import library, rules
 from kring.core.content import pages as content_pages
 from kring.core.content import profiles as content_profiles
 from kring.web.context import core
@@ -63,10 +60,7 @@ def conduct_version(number: int) -> str:
 
 
 def _conduct_page(number: int | None) -> str:
-    try:
-        version = content_conduct.conduct_version(core(), current_language(), number)
-    except rules.ContentNotFound:
-        abort(404)
+    version = content_conduct.conduct_version(core(), current_language(), number)
     return render_template("source/info/conduct.html", version=version)
 
 
@@ -84,10 +78,7 @@ def page(slug: str) -> str:
     """A position, guidance or topic page (English where no translation exists)."""
     if not rules.SLUG_RE.match(slug):
         abort(404)
-    try:
-        view = content_pages.get_page(core(), slug, current_language())
-    except rules.ContentNotFound:
-        abort(404)
+    view = content_pages.get_page(core(), slug, current_language())
     return render_template("source/info/page.html", page=view)
 
 
@@ -101,10 +92,7 @@ def confidants() -> str:
 @bp.get("/confidants/<int:confidant_id>")
 def confidant(confidant_id: int) -> str:
     """One confidant: photo, intro and transcript, languages, what they write down."""
-    try:
-        profile = content_profiles.get_profile(core(), confidant_id, current_language())
-    except rules.ContentNotFound:
-        abort(404)
+    profile = content_profiles.get_profile(core(), confidant_id, current_language())
     return render_template("source/info/confidant.html", profile=profile)
 
 
@@ -115,8 +103,5 @@ def media(name: str) -> Response:
     Range requests are honoured (video seeking); no ETag, and the app-wide
     ``Cache-Control: no-store`` keeps it out of the browser's cache.
     """
-    try:
-        path, mime = library.media_file(core(), name)
-    except rules.ContentNotFound:
-        abort(404)
+    path, mime = library.media_file(core(), name)
     return send_file(path, mimetype=mime, conditional=True, etag=False, max_age=None)

@@ -32,7 +32,6 @@ from kring.core.errors import (
     EmptySubmission,
     InvalidChoice,
     InvalidFileName,
-    ItemNotFound,
     MessageTooLong,
     NoRecipientAvailable,
     SubmissionFailed,
@@ -449,10 +448,7 @@ def keep_copy() -> Any:
     keep = request.form.get("keep")
     if keep not in ("yes", "no"):
         abort(400)
-    try:
-        reporting_conversation.set_keep_copy(core(), secrets_, keep=keep == "yes")
-    except UnknownCodename:
-        abort(404)
+    reporting_conversation.set_keep_copy(core(), secrets_, keep=keep == "yes")
     if keep == "yes":
         flash(_("From now on you keep a copy of each message you send."))
     else:
@@ -464,10 +460,7 @@ def keep_copy() -> Any:
 def delete_reply(item_id: int) -> Any:
     """Remove one reply from the reporter's view (the confidant's record keeps it)."""
     secrets_ = _require_reporter()
-    try:
-        reporting_conversation.delete_reply(core(), secrets_, item_id)
-    except (ItemNotFound, UnknownCodename):
-        abort(404)
+    reporting_conversation.delete_reply(core(), secrets_, item_id)
     flash(
         _(
             "The reply was removed from your view. The confidant keeps it in their record "
