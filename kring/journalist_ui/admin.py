@@ -10,10 +10,9 @@ from kring.core import audit, instance_settings
 from kring.core import units as units_service
 from kring.core.accounts import admin as accounts_admin
 from kring.core.accounts import records
-from kring.core.errors import InvalidChoice
 from kring.journalist_ui import labels
 from kring.journalist_ui.auth import fresh_totp, require_admin
-from kring.journalist_ui.forms import SettingsForm
+from kring.journalist_ui.forms import AccountForm, SettingsForm
 from kring.web.context import core
 
 bp = Blueprint("admin", __name__, url_prefix="/<lang>/admin")
@@ -32,17 +31,14 @@ def accounts_list() -> str:
 def add_account() -> str:
     """Add a confidant (or admin); shows the generated password once (needs a fresh code)."""
     admin = require_admin()
-    try:
-        role = records.Role(request.form.get("role") or records.Role.CONFIDANT.value)
-    except ValueError as exc:
-        raise InvalidChoice("unknown role") from exc
-    username = accounts_admin.normalise_username(request.form.get("username", ""))
-    display_name = request.form.get("display_name", "").strip()
-    if not display_name or len(display_name) > 120:
-        raise accounts_admin.InvalidUsername("display name")
+    new = AccountForm(request.form).new_account()
     fresh_totp()
     created = accounts_admin.create_account(
-        core(), username=username, display_name=display_name, role=role, actor=admin.username or ""
+        core(),
+        username=new.username,
+        display_name=new.display_name,
+        role=new.role,
+        actor=admin.username or "",
     )
     return render_template("journalist/admin_credentials.html", credentials=created, new=True)
 

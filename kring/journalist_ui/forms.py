@@ -17,6 +17,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from kring.core.accounts import admin as accounts_admin
 from kring.core.instance_settings import RANGES, InstanceOptions, InvalidSetting, parse_options
 
 
@@ -36,6 +37,22 @@ class _KringForm(FlaskForm):
             if field.errors:
                 return str(field.name)
         return None
+
+
+class AccountForm(_KringForm):
+    """An admin adds an account: role, username, display name (the fresh code is checked apart)."""
+
+    role = StringField(filters=[_strip])
+    username = StringField(filters=[_strip])
+    display_name = StringField(filters=[_strip])
+
+    def new_account(self) -> accounts_admin.NewAccount:
+        """The checked account to create (core's rules: InvalidChoice, InvalidUsername)."""
+        return accounts_admin.parse_new_account(
+            username=self.username.data or "",
+            display_name=self.display_name.data or "",
+            role=self.role.data or "",
+        )
 
 
 class SettingsForm(_KringForm):

@@ -88,6 +88,34 @@ def test_admin_adds_a_confidant_with_a_fresh_code(
         assert r.status_code == 302 and r.headers["Location"].endswith("/en/welcome/password")
 
 
+@pytest.mark.parametrize(
+    ("form", "status", "says"),
+    [
+        ({"role": "superuser"}, 400, "We could not understand that request"),
+        ({"username": "C"}, 400, "That username or name is not allowed"),
+        ({"display_name": "   "}, 400, "That username or name is not allowed"),
+        ({"display_name": "x" * 121}, 400, "That username or name is not allowed"),
+        ({"display_name": "Carla\x07"}, 400, "That username or name is not allowed"),
+    ],
+)
+def test_a_bad_new_account_is_refused_before_the_code_is_asked(
+    client: FlaskClient,
+    admin: Account,
+    clock: Clock,
+    jctx: CoreContext,
+    form: dict[str, str],
+    status: int,
+    says: str,
+) -> None:
+    """The form is checked first (a wrong code then would hide what to fix); nothing is added."""
+    login(client, admin, clock)
+    page = "/en/admin/accounts"
+    good = {"username": "carla", "display_name": "Carla", "role": "confidant", "totp": "000000"}
+    got, html = post(client, page, {**good, **form}, page=page)
+    assert got == status and says in html
+    assert _accounts(jctx) == 1
+
+
 def test_confidants_cannot_open_admin_pages(
     client: FlaskClient, admin: Account, bart: Account, clock: Clock
 ) -> None:

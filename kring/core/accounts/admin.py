@@ -18,7 +18,7 @@ from kring.core.accounts.passwords import generate_password, password_hasher
 from kring.core.accounts.records import Role, account_row
 from kring.core.audit import Action, record
 from kring.core.context import CoreContext
-from kring.core.errors import KringError
+from kring.core.errors import InvalidChoice, KringError
 from kring.core.models import Confidant, Reporter
 
 # Re-exported: the confidants' throttle is the one in kring.core.throttle.
@@ -73,6 +73,37 @@ def normalise_username(raw: str) -> str:
     return name
 
 
+def display_name_of(raw: str) -> str:
+    """The stripped display name; InvalidUsername unless 1 to 120 printable characters."""
+    shown = raw.strip()
+    if not shown or len(shown) > 120 or not shown.isprintable():
+        raise InvalidUsername("display name")
+    return shown
+
+
+@dataclasses.dataclass(frozen=True)
+class NewAccount:
+    """An account an admin asked for, its fields checked (nothing is stored yet)."""
+
+    username: str
+    display_name: str
+    role: Role
+
+
+def parse_new_account(*, username: str, display_name: str, role: str) -> NewAccount:
+    """Check an admin's new-account form: the role (empty: confidant), username, display name.
+
+    Raises InvalidChoice for an unknown role, InvalidUsername for a bad
+    username or display name, in that order; a view checks this before it
+    asks for the admin's fresh code.
+    """
+    try:
+        chosen = Role(role or Role.CONFIDANT.value)
+    except ValueError as exc:
+        raise InvalidChoice("unknown role") from exc
+    return NewAccount(normalise_username(username), display_name_of(display_name), chosen)
+
+
 def create_account(
     ctx: CoreContext, *, username: str, display_name: str, role: Role, actor: str
 ) -> NewCredentials:
@@ -83,9 +114,7 @@ def create_account(
     later, by the holder (``begin_totp_enrolment``), so the creator never sees it.
     """
     name = normalise_username(username)
-    shown = display_name.strip()
-    if not shown or len(shown) > 120 or not shown.isprintable():
-        raise ValueError("a display name of 1 to 120 printable characters is required")
+    shown = display_name_of(display_name)
     password = generate_password()
     try:
         with ctx.sessions.begin() as db:
