@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_wtf import csrf as wtf_csrf
 from sqlalchemy import event
 
 from kring import source_ui
@@ -118,10 +119,9 @@ def test_the_confidants_form_tokens_live_as_long_as_a_session_may_after_a_save(
 ) -> None:
     """Formerly fixed at the app's start: a shorter session length left tokens alive for 2 hours."""
     now = [1_900_000_000]
-    # Flask-WTF's tokens carry itsdangerous's timestamp: move that clock only.
-    monkeypatch.setattr(
-        "itsdangerous.timed.TimestampSigner.get_timestamp", lambda _signer: now[0]
-    )
+    # A Flask-WTF token carries its signer's timestamp: move that clock only.
+    signer = wtf_csrf.URLSafeTimedSerializer.default_signer
+    monkeypatch.setattr(signer, "get_timestamp", lambda _signer: now[0])
     login(client, admin, clock)
     old_token = csrf(client, SETTINGS)
     now[0] += 16 * 60
