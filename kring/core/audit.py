@@ -69,6 +69,13 @@ def record(
     )
 
 
+def record_conversation(
+    db: Session, reporter: Reporter, *, day: dt.date, actor: str, action: Action
+) -> None:
+    """An audit line about a conversation: its designation only (see ``record``)."""
+    record(db, day=day, actor=actor, action=action, designation=reporter.designation)
+
+
 @dataclasses.dataclass(frozen=True)
 class AuditPage:
     """One page of the audit log, newest first."""

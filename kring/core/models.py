@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
 from sqlalchemy import Date, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, MappedColumn, mapped_column, relationship
 
 # Stable constraint names, so Alembic migrations do not depend on the dialect.
 NAMING_CONVENTION = {
@@ -21,6 +22,11 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def cascading_key(target: str) -> MappedColumn[Any]:
+    """A primary-key column pointing at ``target``: the row goes when the row it points to goes."""
+    return mapped_column(ForeignKey(target, ondelete="CASCADE"), primary_key=True)
 
 
 class Base(DeclarativeBase):
@@ -208,12 +214,8 @@ class ItemRecipient(Base):
 
     __tablename__ = "item_recipients"
 
-    item_id: Mapped[int] = mapped_column(
-        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
-    )
-    confidant_id: Mapped[int] = mapped_column(
-        ForeignKey("confidants.id", ondelete="CASCADE"), primary_key=True
-    )
+    item_id: Mapped[int] = cascading_key("items.id")
+    confidant_id: Mapped[int] = cascading_key("confidants.id")
 
 
 class DeletionNotice(Base):
@@ -241,12 +243,8 @@ class ReadMark(Base):
 
     __tablename__ = "read_marks"
 
-    confidant_id: Mapped[int] = mapped_column(
-        ForeignKey("confidants.id", ondelete="CASCADE"), primary_key=True
-    )
-    item_id: Mapped[int] = mapped_column(
-        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
-    )
+    confidant_id: Mapped[int] = cascading_key("confidants.id")
+    item_id: Mapped[int] = cascading_key("items.id")
 
 
 class Star(Base):
@@ -254,12 +252,8 @@ class Star(Base):
 
     __tablename__ = "stars"
 
-    confidant_id: Mapped[int] = mapped_column(
-        ForeignKey("confidants.id", ondelete="CASCADE"), primary_key=True
-    )
-    reporter_id: Mapped[int] = mapped_column(
-        ForeignKey("reporters.id", ondelete="CASCADE"), primary_key=True
-    )
+    confidant_id: Mapped[int] = cascading_key("confidants.id")
+    reporter_id: Mapped[int] = cascading_key("reporters.id")
 
 
 class AuditEntry(Base):

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from kring.core.audit import Action, forget_conversation, record
+from kring.core.audit import Action, forget_conversation, record, record_conversation
 from kring.core.cases import replies
 from kring.core.cases.inbox import ConversationNotFound, find_visible, visible_items_stmt
 from kring.core.cases.legal_clock import feedback_by
@@ -112,13 +112,7 @@ def set_status(ctx: CoreContext, confidant_id: int, slug: str, status: str, *, a
             _acknowledge(db, reporter, today)
         reporter.closed_on = today if target is ConversationStatus.CLOSED else None
         reporter.status = target.value
-        record(
-            db,
-            day=today,
-            actor=actor,
-            action=Action.STATUS_CHANGED,
-            designation=reporter.designation,
-        )
+        record_conversation(db, reporter, day=today, actor=actor, action=Action.STATUS_CHANGED)
 
 
 def record_feedback(ctx: CoreContext, confidant_id: int, slug: str, *, actor: str) -> dt.date:
@@ -139,13 +133,7 @@ def record_feedback(ctx: CoreContext, confidant_id: int, slug: str, *, actor: st
             reporter.status = ConversationStatus.ACKNOWLEDGED.value
         count_feedback(db, reporter, today)
         reporter.feedback_given_on = today
-        record(
-            db,
-            day=today,
-            actor=actor,
-            action=Action.FEEDBACK_RECORDED,
-            designation=reporter.designation,
-        )
+        record_conversation(db, reporter, day=today, actor=actor, action=Action.FEEDBACK_RECORDED)
         return today
 
 
@@ -166,13 +154,7 @@ def reply(ctx: CoreContext, confidant_id: int, slug: str, text: str, *, actor: s
         if reporter is not None:
             reporter.last_activity_on = ctx.today()
             db.add(ReadMark(confidant_id=confidant_id, item_id=item.id))
-            record(
-                db,
-                day=ctx.today(),
-                actor=actor,
-                action=Action.REPLIED,
-                designation=reporter.designation,
-            )
+            record_conversation(db, reporter, day=ctx.today(), actor=actor, action=Action.REPLIED)
 
 
 def delete_items(
@@ -197,13 +179,7 @@ def delete_items(
         db.execute(delete(ItemRecipient).where(ItemRecipient.item_id.in_(item_ids)))
         for item in items:
             db.delete(item)
-        record(
-            db,
-            day=ctx.today(),
-            actor=actor,
-            action=Action.ITEMS_DELETED,
-            designation=reporter.designation,
-        )
+        record_conversation(db, reporter, day=ctx.today(), actor=actor, action=Action.ITEMS_DELETED)
     for blob in blobs:
         ctx.store.delete_blob(lookup_id, blob)
     truncate_wal(ctx.engine)

@@ -14,7 +14,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from kring.core.audit import Action, record
+from kring.core.audit import Action, record_conversation
 from kring.core.cases.inbox import find_visible, visible_items_stmt
 from kring.core.context import CoreContext
 from kring.core.errors import ItemNotFound
@@ -41,12 +41,8 @@ def item_for_download(
         item = db.scalar(visible_items_stmt(confidant_id, reporter.id).where(Item.id == item_id))
         if item is None:
             raise ItemNotFound("no such item")
-        record(
-            db,
-            day=ctx.today(),
-            actor=actor,
-            action=Action.DOWNLOADED_ITEM,
-            designation=reporter.designation,
+        record_conversation(
+            db, reporter, day=ctx.today(), actor=actor, action=Action.DOWNLOADED_ITEM
         )
         name = f"{reporter.designation.replace(' ', '-')}-{item.seq}-{item.kind}.gpg"
         return DownloadableItem(reporter.lookup_id, item.blob_name, name, item.seq)
@@ -78,12 +74,8 @@ def bundle_items(
             )
         }
         if items:  # an empty bundle is not sent, so it is not a download
-            record(
-                db,
-                day=ctx.today(),
-                actor=actor,
-                action=Action.DOWNLOADED_BUNDLE,
-                designation=reporter.designation,
+            record_conversation(
+                db, reporter, day=ctx.today(), actor=actor, action=Action.DOWNLOADED_BUNDLE
             )
         lookup_id, designation = reporter.lookup_id, reporter.designation
         reporter_key = reporter.public_key

@@ -153,6 +153,18 @@ def notices_sent_today(ctx: CoreContext) -> bool:
     return row is not None and row.value == ctx.today().isoformat()
 
 
+def _mark_sent(ctx: CoreContext, sent: list[tuple[int, str]], **values: object) -> None:
+    """After the SMTP server accepted them: set ``values`` on the confidants just notified."""
+    if not sent:
+        return
+    with ctx.sessions.begin() as db:
+        db.execute(
+            update(Confidant)
+            .where(Confidant.id.in_([confidant_id for confidant_id, _ in sent]))
+            .values(**values)
+        )
+
+
 def run_notices(ctx: CoreContext, smtp: SmtpSettings) -> int:
     """Send the notice to everyone due, then move their mark to the newest item.
 
@@ -169,20 +181,8 @@ def run_notices(ctx: CoreContext, smtp: SmtpSettings) -> int:
     account_due = due_account_notices(ctx)
     recipients = dict(due) | dict(account_due)
     sent = send_notices(smtp, list(recipients.values()))
-    if due:
-        with ctx.sessions.begin() as db:
-            db.execute(
-                update(Confidant)
-                .where(Confidant.id.in_([confidant_id for confidant_id, _ in due]))
-                .values(notified_up_to=newest)
-            )
-    if account_due:
-        with ctx.sessions.begin() as db:
-            db.execute(
-                update(Confidant)
-                .where(Confidant.id.in_([confidant_id for confidant_id, _ in account_due]))
-                .values(notice_mail_due=False)
-            )
+    _mark_sent(ctx, due, notified_up_to=newest)
+    _mark_sent(ctx, account_due, notice_mail_due=False)
     with ctx.sessions.begin() as db:
         row = db.get(InstanceSetting, NOTICE_DAY_SETTING)
         if row is None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kring.core.models import Base
+from kring.core.models import Base, cascading_key
 
 
 class ContentPage(Base):
@@ -61,9 +61,7 @@ class ConfidantProfile(Base):
 
     __tablename__ = "confidant_profiles"
 
-    confidant_id: Mapped[int] = mapped_column(
-        ForeignKey("confidants.id", ondelete="CASCADE"), primary_key=True
-    )
+    confidant_id: Mapped[int] = cascading_key("confidants.id")
     is_external: Mapped[bool] = mapped_column(default=False)
     # Language codes spoken, comma separated ("nl,en,tr").
     languages: Mapped[str] = mapped_column(String(80), default="")
@@ -77,9 +75,7 @@ class ConfidantProfileText(Base):
 
     __tablename__ = "confidant_profile_texts"
 
-    confidant_id: Mapped[int] = mapped_column(
-        ForeignKey("confidants.id", ondelete="CASCADE"), primary_key=True
-    )
+    confidant_id: Mapped[int] = cascading_key("confidants.id")
     language: Mapped[str] = mapped_column(String(5), primary_key=True)
     role: Mapped[str] = mapped_column(String(160), default="")
     about_md: Mapped[str] = mapped_column(Text, default="")

@@ -13,6 +13,16 @@ from html import escape
 BAR_COLOURS = ("#2d5d8a", "#8a5a2d", "#3d8a2d", "#8a2d6e", "#2d8a84", "#6e6e6e", "#b08a1e")
 
 
+def _svg_open(width: int, height: int, title: str, *, title_y: int) -> list[str]:
+    """A chart's opening: the SVG element with its accessible name, and the visible title."""
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+        f'<text x="0" y="{title_y}" font-size="15" font-weight="bold">{escape(title)}</text>',
+    ]
+
+
 def bar_chart_svg(
     labels: Sequence[str],
     values: Sequence[int | None],
@@ -28,12 +38,7 @@ def bar_chart_svg(
     label_width = 230
     chart_width = width - label_width - 60
     height = 40 + len(labels) * (bar_height + 8)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
-        f"<title>{escape(title)}</title>",
-        f'<text x="0" y="20" font-size="15" font-weight="bold">{escape(title)}</text>',
-    ]
+    parts = _svg_open(width, height, title, title_y=20)
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = 36 + index * (bar_height + 8)
         parts.append(_row_label(label, x=label_width - 8, y=y, bar_height=bar_height))
@@ -111,12 +116,7 @@ def trend_chart_svg(
     top = max(shown, default=0) or 1
     plot_height = height - 70
     slot = (width - 40) / max(len(periods), 1)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
-        f"<title>{escape(title)}</title>",
-        f'<text x="0" y="18" font-size="15" font-weight="bold">{escape(title)}</text>',
-    ]
+    parts = _svg_open(width, height, title, title_y=18)
     for index, (period, value) in enumerate(zip(periods, values, strict=True)):
         x = 20 + index * slot + slot * 0.15
         bar_width = slot * 0.7
