@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Callable, Iterator
-from typing import Any, cast
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -19,55 +17,33 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import ngettext
-from flask_wtf.csrf import validate_csrf
-from wtforms import ValidationError
 
 from kring.core.accounts.confidants import list_confidants
 from kring.core.codenames.kdf import ReporterSecrets
 from kring.core.codenames.kdf_pool import KdfBusy
-from kring.core.codenames.phrases import MalformedCodename
 from kring.core.codenames.wordlists import LANGUAGES as WORDLIST_LANGUAGES
-from kring.core.errors import (
-    EmptySubmission,
-    InvalidChoice,
-    InvalidFileName,
-    MessageTooLong,
-    NoRecipientAvailable,
-    SubmissionFailed,
-    UnknownCodename,
-    UnknownRecipient,
-)
+from kring.core.errors import SubmissionFailed, UnknownCodename
 from kring.core.instance_settings import current_options
 from kring.core.models import Category, ReporterPath
 from kring.core.reporting import access
 from kring.core.reporting import conversation as reporting_conversation
 from kring.core.reporting import submission as reporting_submission
 from kring.core.storage.disk_room import NoRoom, refusal
-from kring.core.throttle import LoginThrottled
 from kring.core.units import list_units
+from kring.source_ui import refusals, upload_request
 from kring.source_ui.once import OnceTokens
 from kring.source_ui.refill import FormEcho
 from kring.source_ui.upload import (
     READ_CHUNK,
-    BadCsrf,
-    ClientGone,
     TooLarge,
     TooSlow,
-    UploadError,
     parse_submission,
-    salvage_fields,
 )
-from kring.web.body import UploadPace, iter_body
+from kring.web.body import iter_body
 from kring.web.context import core
 from kring.web.i18n import current_language
-from kring.web.refusals import by_class
 
 bp = Blueprint("source", __name__, url_prefix="/<lang>")
-
-# A busy answer (key-derivation pool full) asks the browser to come back in a minute.
-BUSY_HEADERS = {"Retry-After": "60"}
-
 
 @bp.before_request
 def _load_reporter() -> None:
@@ -123,7 +99,7 @@ def codename() -> Any:
         page = render_template(
             "source/busy.html", word_language=word_language, to=_chosen_confidant(), draft=draft
         )
-        return page, 503, BUSY_HEADERS
+        return page, 503, refusals.BUSY_HEADERS
     _start_reporter_session(secrets_, new=True)
     return render_template(
         "source/codename.html",
@@ -158,10 +134,10 @@ def login() -> Any:
     visible = request.form.get("visible") == "1"
     try:
         secrets_ = access.login(core(), raw)
-    except LOGIN_REFUSALS as exc:
-        status, error = login_refusal(exc)
+    except refusals.LOGIN_REFUSALS as exc:
+        status, error = refusals.login_refusal(exc)
         page = _login_page(status, error=error, typed=raw, visible=visible, draft=draft)
-        return (*page, BUSY_HEADERS) if isinstance(exc, KdfBusy) else page
+        return (*page, refusals.BUSY_HEADERS) if isinstance(exc, KdfBusy) else page
     _start_reporter_session(secrets_, new=False)
     if draft is not None:
         return _form_refilled(secrets_, draft)
@@ -170,57 +146,9 @@ def login() -> Any:
 
 _MAX_TYPED_CODENAME = 400
 
-# Named refusals of a login -> (status, what the login page says); what was
-# typed is kept in every case. Busy also asks the browser to come back later.
-LOGIN_ERRORS: dict[type[Exception], tuple[int, Callable[[Exception], str]]] = {
-    MalformedCodename: (400, lambda exc: codename_problem(cast(MalformedCodename, exc))),
-    UnknownCodename: (
-        403,
-        lambda _exc: _(
-            "We found no conversation for this codename. A codename becomes active "
-            "only when its first message is sent: if you never sent one, get a new codename."
-        ),
-    ),
-    KdfBusy: (
-        503,
-        lambda _exc: _(
-            "The server is busy right now. Wait a minute and try again: what you typed is kept."
-        ),
-    ),
-    LoginThrottled: (429, lambda _exc: _("Too many attempts. Wait a minute and try again.")),
-}
-LOGIN_REFUSALS = tuple(LOGIN_ERRORS)
-
-
-def login_refusal(exc: Exception) -> tuple[int, str]:
-    """The status and the message of a refused login (see the map above)."""
-    status, message = by_class(LOGIN_ERRORS, exc)
-    return status, message(exc)
-
 
 def _login_page(status: int, **context: Any) -> tuple[str, int]:
     return render_template("source/login.html", **context), status
-
-
-def codename_problem(exc: MalformedCodename) -> str:
-    """Say what is wrong with a typed codename: which word, or how many words."""
-    if exc.unknown_positions:
-        positions = ", ".join(str(p) for p in exc.unknown_positions)
-        return ngettext(
-            "Word %(positions)s is not a codename word. Check its spelling.",
-            "Words %(positions)s are not codename words. Check their spelling.",
-            len(exc.unknown_positions),
-            positions=positions,
-        )
-    if exc.word_count == 0:
-        return _("Type your codename: seven words.")
-    if 0 < exc.word_count < 100:
-        return ngettext(
-            "A codename is seven words; you typed %(num)s word.",
-            "A codename is seven words; you typed %(num)s words.",
-            exc.word_count,
-        )
-    return _("That is not a codename: a codename is seven words.")
 
 
 def _draft_from_form() -> FormEcho | None:
@@ -279,41 +207,6 @@ def _form_refilled(secrets_: ReporterSecrets, draft: FormEcho) -> Any:
     return render_template("source/submit.html", refill=draft, **_form_context(secrets_))
 
 
-def _check_csrf(token: str) -> None:
-    """Raise BadCsrf unless ``token`` is this session's valid CSRF token."""
-    try:
-        validate_csrf(token)
-    except ValidationError as exc:
-        raise BadCsrf from exc
-
-
-# How much of a refused body is read to give the reporter their text back:
-# the small fields and the longest message, never the files.
-_SALVAGE_EXTRA = 64 * 1024
-_SALVAGE_SECONDS = 3.0
-
-
-def _salvage(chunks: Iterator[bytes]) -> FormEcho:
-    ctx = core()
-    max_message = ctx.settings.max_message_chars * 4
-    sock = request.environ.get("gunicorn.socket")
-    previous = sock.gettimeout() if isinstance(sock, socket.socket) else None
-    if isinstance(sock, socket.socket):
-        # A client that declared a body and sends none must not hold us up:
-        # without its text, the page is the same, only not refilled.
-        sock.settimeout(_SALVAGE_SECONDS)
-    try:
-        return salvage_fields(
-            chunks=chunks,
-            content_type=request.content_type or "",
-            limit=max_message + _SALVAGE_EXTRA,
-            max_message_bytes=max_message,
-        )
-    finally:
-        if isinstance(sock, socket.socket):
-            sock.settimeout(previous)
-
-
 @bp.post("/submit")
 def submit_post() -> Any:
     """Receive a submission, streaming every file into gpg as it arrives.
@@ -322,16 +215,16 @@ def submit_post() -> Any:
     chose and typed (files excepted); a replayed form is stored once.
     """
     ctx = core()
-    chunks = iter_body(request.environ, request.stream, READ_CHUNK, _upload_pace())
+    chunks = iter_body(request.environ, request.stream, READ_CHUNK, upload_request.upload_pace())
     secrets_: ReporterSecrets | None = g.reporter_secrets
     if secrets_ is None:
-        return _session_ended(_salvage(chunks))
+        return _session_ended(upload_request.salvage(chunks))
     no_room = refusal(ctx, request.content_length, secrets_.lookup_id)
     if no_room is not None:
         # Refused before a file is read: only the typed text is salvaged (bounded,
         # in memory), the unread rest closes the connection (framing).
         kind = "conversation_full" if no_room is NoRoom.CONVERSATION else "store_full"
-        return _submit_error(kind, 507, _salvage(chunks))
+        return _submit_error(kind, 507, upload_request.salvage(chunks))
     draft = reporting_submission.SubmissionDraft(ctx, secrets_)
     echo = FormEcho()
     once: OnceTokens = current_app.extensions["kring_once"]
@@ -344,7 +237,7 @@ def submit_post() -> Any:
             max_bytes=current_options(ctx).max_submission_bytes,
             max_message_bytes=ctx.settings.max_message_chars * 4,
             draft=draft,
-            check_csrf=_check_csrf,
+            check_csrf=upload_request.check_csrf,
             echo=echo,
         )
         if not once.claim(secrets_.lookup_id, parsed.form_token):
@@ -354,12 +247,12 @@ def submit_post() -> Any:
         draft.commit()
     except TooLarge:
         if not echo.has_text:
-            echo = _salvage(chunks)
+            echo = upload_request.salvage(chunks)
         return _submit_error("too_large", 413, echo)
     except TooSlow:
         return render_template("source/too_slow.html"), 408
-    except SUBMIT_REFUSALS as exc:
-        return _submit_error(*submit_refusal_page(exc), echo)
+    except refusals.SUBMIT_REFUSALS as exc:
+        return _submit_error(*refusals.submit_refusal_page(exc), echo)
     finally:
         draft.discard()
         if claimed and not draft.committed:
@@ -369,51 +262,12 @@ def submit_post() -> Any:
     return redirect(url_for("source.conversation", _anchor="notices"))
 
 
-# Named refusals of a submission -> (error page kind, status); ``None`` takes
-# the status the upload parser chose (400 or 413). Looked up along the
-# exception's classes, so a subclass (ClientGone, BadCsrf) wins over UploadError.
-# TooLarge and TooSlow are answered before this map: they salvage the text or
-# show their own page.
-SUBMIT_ERROR_PAGES: dict[type[Exception], tuple[str, int | None]] = {
-    ClientGone: ("interrupted", 400),
-    BadCsrf: ("csrf", 400),
-    UploadError: ("bad_upload", None),
-    EmptySubmission: ("empty", 400),
-    MessageTooLong: ("message_too_long", 413),
-    InvalidFileName: ("bad_file_name", 400),
-    UnknownRecipient: ("bad_choice", 400),
-    InvalidChoice: ("bad_choice", 400),
-    NoRecipientAvailable: ("no_recipient", 503),
-    SubmissionFailed: ("not_sent", 503),
-    # The first submission's key pair found the key-derivation pool full.
-    KdfBusy: ("busy", 503),
-}
-SUBMIT_REFUSALS = tuple(SUBMIT_ERROR_PAGES)
-
-
-def submit_refusal_page(exc: Exception) -> tuple[str, int]:
-    """The error page kind and status for a refused submission (see the map above)."""
-    kind, status = by_class(SUBMIT_ERROR_PAGES, exc)
-    if status is None:
-        status = exc.status if isinstance(exc, UploadError) else 400
-    return kind, status
-
-
 def _session_ended(echo: FormEcho) -> tuple[str, int]:
     """The login page, carrying what the reporter wrote (in the page only, never stored)."""
     return _login_page(
         200,
         session_ended=True,
         draft=echo if echo.has_text else None,
-    )
-
-
-def _upload_pace() -> UploadPace:
-    s = core().settings
-    return UploadPace(
-        read_timeout_s=s.upload_read_timeout_seconds,
-        min_bytes_per_s=s.upload_min_bytes_per_second,
-        grace_s=s.upload_rate_grace_seconds,
     )
 
 

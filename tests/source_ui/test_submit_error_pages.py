@@ -18,8 +18,8 @@ from kring.core.errors import (
     SubmissionFailed,
     UnknownRecipient,
 )
+from kring.source_ui.refusals import SUBMIT_REFUSALS, submit_refusal_page
 from kring.source_ui.upload import BadCsrf, ClientGone, UploadError
-from kring.source_ui.views import SUBMIT_REFUSALS, submit_refusal_page
 
 
 @pytest.mark.parametrize(
