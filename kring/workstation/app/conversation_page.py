@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QPushButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from kring.readable import human_size
+from kring.workstation.app.controls import button
 from kring.workstation.app.i18n import Translator
 from kring.workstation.app.jobs import Job, Progress
 from kring.workstation.app.messages import Problem, all_for_another_key, item_refused
@@ -204,18 +204,12 @@ class ConversationPage(Page):
         self.files.itemSelectionChanged.connect(self._update_buttons)
         files_layout.addWidget(self.files)
         buttons = QHBoxLayout()
-        self.export = QPushButton()
-        self.export.setObjectName("export")
-        self.bind(self.export.setText, "Save a cleaned copy…")
-        self.export.clicked.connect(self._export)
+        self.export = button(self, "Save a cleaned copy…", self._export, name="export")
         buttons.addWidget(self.export)
-        self.show_folder = QPushButton()
-        self.bind(self.show_folder.setText, "Show in folder")
-        self.show_folder.clicked.connect(self._show_folder)
+        self.show_folder = button(self, "Show in folder", self._show_folder)
         buttons.addWidget(self.show_folder)
         buttons.addStretch(1)
-        self.another = QPushButton()
-        self.bind(self.another.setText, "Open another bundle")
+        self.another = button(self, "Open another bundle")
         buttons.addWidget(self.another)
         files_layout.addLayout(buttons)
         splitter.addWidget(files_box)
@@ -342,10 +336,9 @@ class ConversationPage(Page):
             return export_cleaned(files, target)
 
         self.export_message.clear()
-        self.job = Job(work)
-        self.job.succeeded.connect(self._exported)
-        self.job.failed.connect(self._export_failed)
-        self.job.finished.connect(self._export_done)
+        self.job = Job(
+            work, succeeded=self._exported, failed=self._export_failed, finished=self._export_done
+        )
         self._update_buttons()
         self.job.start()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QThread, Signal
 
@@ -20,7 +21,9 @@ class Job(QThread):
     """Runs ``work(progress, cancelled)`` in a thread.
 
     Emits ``progressed(done, total)`` as the work reports it, then exactly one
-    of ``succeeded(result)``, ``failed(exception)`` or ``cancelled()``.
+    of ``succeeded(result)``, ``failed(exception)`` or ``was_cancelled()``,
+    then QThread's ``finished()``; the keyword arguments of the same names
+    are connected to them before the job can start, so no signal is missed.
     Invariant: after ``cancel()`` the work sees ``cancelled()`` return True
     at its next check, and ``wait()`` returns only once it has stopped and
     cleaned up (the open hook removes what it wrote).
@@ -31,11 +34,30 @@ class Job(QThread):
     failed = Signal(object)
     was_cancelled = Signal()
 
-    def __init__(self, work: Work, cancel_type: type[BaseException] | None = None) -> None:
+    def __init__(
+        self,
+        work: Work,
+        cancel_type: type[BaseException] | None = None,
+        *,
+        progressed: Callable[[int, int], object] | None = None,
+        succeeded: Callable[[Any], object] | None = None,
+        failed: Callable[[BaseException], object] | None = None,
+        was_cancelled: Callable[[], object] | None = None,
+        finished: Callable[[], object] | None = None,
+    ) -> None:
         super().__init__()
         self._work = work
         self._cancel = threading.Event()
         self._cancel_type = cancel_type
+        for signal, slot in (
+            (self.progressed, progressed),
+            (self.succeeded, succeeded),
+            (self.failed, failed),
+            (self.was_cancelled, was_cancelled),
+            (self.finished, finished),
+        ):
+            if slot is not None:
+                signal.connect(slot)
 
     def cancel(self) -> None:
         """Ask the work to stop at its next check."""

@@ -14,9 +14,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -25,11 +23,18 @@ from kring.crypto.bundle import BundleManifest, ManifestItem, open_bundle
 from kring.crypto.errors import BundleError
 from kring.crypto.gpg import GpgHome
 from kring.readable import human_size
+from kring.workstation.app.controls import (
+    button,
+    labelled_row,
+    passphrase_field,
+    path_row,
+    title_and_intro,
+)
 from kring.workstation.app.i18n import Translator
 from kring.workstation.app.jobs import Job, Progress
 from kring.workstation.app.messages import Problem, bundle_refused, open_failed
 from kring.workstation.app.setup_page import ask_folder
-from kring.workstation.app.widgets import MessageBar, Page, heading, wrapped
+from kring.workstation.app.widgets import MessageBar, Page, wrapped
 from kring.workstation.home import secret_key_ids
 from kring.workstation.opening import OpenCancelled, OpenReport, open_bundle_into
 
@@ -160,16 +165,13 @@ class OpenPage(Page):
         self.manifest: BundleManifest | None = None
         self.job: Job | None = None
         layout = QVBoxLayout(self)
-        title = heading()
-        self.bind(title.setText, "Open a bundle")
-        layout.addWidget(title)
-        intro = wrapped()
-        self.bind(
-            intro.setText,
+        title_and_intro(
+            self,
+            layout,
+            "Open a bundle",
             "Download the bundle of a conversation in Kring on your online computer, copy it "
             "to a USB stick, and open it here.",
         )
-        layout.addWidget(intro)
 
         self.drop = DropArea()
         drop_layout = QVBoxLayout(self.drop)
@@ -177,10 +179,7 @@ class OpenPage(Page):
         self.drop_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.bind(self.drop_label.setText, "Drop the bundle (.zip) here, or")
         drop_layout.addWidget(self.drop_label)
-        self.choose = QPushButton()
-        self.choose.setObjectName("choose-bundle")
-        self.bind(self.choose.setText, "Choose bundle…")
-        self.choose.clicked.connect(self._choose_bundle)
+        self.choose = button(self, "Choose bundle…", self._choose_bundle, name="choose-bundle")
         drop_layout.addWidget(self.choose, 0, Qt.AlignmentFlag.AlignCenter)
         self.drop.setMinimumHeight(110)
         self.drop.dropped.connect(self.select_bundle)
@@ -193,31 +192,16 @@ class OpenPage(Page):
         layout.addWidget(self.message)
 
         form = QFormLayout()
-        folder_row = QHBoxLayout()
-        self.cases = QLineEdit(str(cases))
-        self.cases.setReadOnly(True)
-        folder_row.addWidget(self.cases, 1)
-        self.choose_cases = QPushButton()
-        self.bind(self.choose_cases.setText, "Choose…")
-        self.choose_cases.clicked.connect(self._choose_cases)
-        folder_row.addWidget(self.choose_cases)
-        cases_label = QLabel()
-        self.bind(cases_label.setText, "Open into")
-        form.addRow(cases_label, folder_row)
-        self.passphrase = QLineEdit()
-        self.passphrase.setObjectName("passphrase")
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.cases, self.choose_cases = path_row(
+            self, form, "Open into", str(cases), self._choose_cases
+        )
+        self.passphrase = passphrase_field("passphrase")
         self.passphrase.returnPressed.connect(self.start_open)
-        pass_label = QLabel()
-        self.bind(pass_label.setText, "Passphrase of your key")
-        form.addRow(pass_label, self.passphrase)
+        labelled_row(self, form, "Passphrase of your key", self.passphrase)
         layout.addLayout(form)
 
         buttons = QHBoxLayout()
-        self.open_button = QPushButton()
-        self.open_button.setObjectName("open")
-        self.bind(self.open_button.setText, "Open")
-        self.open_button.clicked.connect(self.start_open)
+        self.open_button = button(self, "Open", self.start_open, name="open")
         buttons.addWidget(self.open_button)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -226,10 +210,7 @@ class OpenPage(Page):
         self.bytes = QLabel()
         self.bytes.setObjectName("bytes")
         buttons.addWidget(self.bytes)
-        self.cancel = QPushButton()
-        self.cancel.setObjectName("cancel")
-        self.bind(self.cancel.setText, "Cancel")
-        self.cancel.clicked.connect(self.cancel_open)
+        self.cancel = button(self, "Cancel", self.cancel_open, name="cancel")
         buttons.addWidget(self.cancel)
         buttons.addStretch(0)
         self.open_button.setMinimumWidth(140)
@@ -286,12 +267,15 @@ class OpenPage(Page):
             return run_open(bundle, target, home, passphrase, progress, cancelled)
 
         self.message.clear()
-        self.job = Job(work, cancel_type=OpenCancelled)
-        self.job.progressed.connect(self._progressed)
-        self.job.succeeded.connect(self._succeeded)
-        self.job.failed.connect(lambda exc: self._failed(exc, needed))
-        self.job.was_cancelled.connect(self._cancelled)
-        self.job.finished.connect(self._job_done)
+        self.job = Job(
+            work,
+            cancel_type=OpenCancelled,
+            progressed=self._progressed,
+            succeeded=self._succeeded,
+            failed=lambda exc: self._failed(exc, needed),
+            was_cancelled=self._cancelled,
+            finished=self._job_done,
+        )
         self._done, self._total = 0, needed
         self._show_running(True)
         self.refresh()

@@ -13,13 +13,19 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QProgressBar,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from kring.crypto.gpg import GpgHome
+from kring.workstation.app.controls import (
+    button,
+    labelled_row,
+    passphrase_field,
+    path_row,
+    title_and_intro,
+)
 from kring.workstation.app.i18n import Translator
 from kring.workstation.app.jobs import Job, Progress
 from kring.workstation.app.messages import Problem
@@ -82,8 +88,7 @@ class FingerprintView(Page):
             "your phone. If a single character differs, do not use the key: ask your admin.",
         )
         layout.addWidget(self.compare)
-        self.done = QPushButton()
-        self.bind(self.done.setText, "Continue: open a bundle")
+        self.done = button(self, "Continue: open a bundle")
         layout.addWidget(self.done, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
         self.key: ConfidantKey | None = None
@@ -128,36 +133,23 @@ class SetupPage(Page):
 
         form_page = QWidget()
         layout = QVBoxLayout(form_page)
-        title = heading()
-        self.bind(title.setText, "Set up your key")
-        layout.addWidget(title)
-        intro = wrapped()
-        self.bind(
-            intro.setText,
+        title_and_intro(
+            self,
+            layout,
+            "Set up your key",
             "Reports reach you encrypted to your own key. Its secret half stays on this "
             "computer; you upload only the public half in Kring. Choose a passphrase of at "
             "least 12 characters (a few random words work well) and write it down somewhere "
             "safe: without it nobody can open the reports sent to you.",
         )
-        layout.addWidget(intro)
         form = QFormLayout()
         self.name = QLineEdit()
         self.name.setObjectName("name")
-        name_label = QLabel()
-        self.bind(name_label.setText, "Your name (in the key; not secret)")
-        form.addRow(name_label, self.name)
-        self.passphrase = QLineEdit()
-        self.passphrase.setObjectName("passphrase")
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        pass_label = QLabel()
-        self.bind(pass_label.setText, "Passphrase")
-        form.addRow(pass_label, self.passphrase)
-        self.repeat = QLineEdit()
-        self.repeat.setObjectName("repeat")
-        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
-        repeat_label = QLabel()
-        self.bind(repeat_label.setText, "The same passphrase again")
-        form.addRow(repeat_label, self.repeat)
+        labelled_row(self, form, "Your name (in the key; not secret)", self.name)
+        self.passphrase = passphrase_field("passphrase")
+        labelled_row(self, form, "Passphrase", self.passphrase)
+        self.repeat = passphrase_field("repeat")
+        labelled_row(self, form, "The same passphrase again", self.repeat)
         self.meter = QProgressBar()
         self.meter.setRange(0, 100)
         self.meter.setTextVisible(False)
@@ -167,21 +159,11 @@ class SetupPage(Page):
         strength_box = QVBoxLayout()
         strength_box.addWidget(self.meter)
         strength_box.addWidget(self.strength)
-        strength_label = QLabel()
-        self.bind(strength_label.setText, "Strength")
-        form.addRow(strength_label, strength_box)
-        folder_row = QHBoxLayout()
-        self.folder = QLineEdit(str(Path.home()))
-        self.folder.setObjectName("folder")
-        self.folder.setReadOnly(True)
-        folder_row.addWidget(self.folder, 1)
-        self.choose = QPushButton()
-        self.bind(self.choose.setText, "Choose…")
-        self.choose.clicked.connect(self._choose_folder)
-        folder_row.addWidget(self.choose)
-        folder_label = QLabel()
-        self.bind(folder_label.setText, "Save the public key in (e.g. a USB stick)")
-        form.addRow(folder_label, folder_row)
+        labelled_row(self, form, "Strength", strength_box)
+        self.folder, self.choose = path_row(
+            self, form, "Save the public key in (e.g. a USB stick)", str(Path.home()),
+            self._choose_folder, name="folder",
+        )
         layout.addLayout(form)
         self.message = MessageBar()
         layout.addWidget(self.message)
@@ -190,14 +172,9 @@ class SetupPage(Page):
         self.busy.hide()
         layout.addWidget(self.busy)
         buttons = QHBoxLayout()
-        self.create_button = QPushButton()
-        self.create_button.setObjectName("create")
-        self.bind(self.create_button.setText, "Create my key")
-        self.create_button.clicked.connect(self._create)
+        self.create_button = button(self, "Create my key", self._create, name="create")
         buttons.addWidget(self.create_button)
-        self.pick = QPushButton()
-        self.bind(self.pick.setText, "I already have a key…")
-        self.pick.clicked.connect(self._pick_existing)
+        self.pick = button(self, "I already have a key…", self._pick_existing)
         buttons.addWidget(self.pick)
         buttons.addStretch(1)
         layout.addLayout(buttons)
@@ -266,10 +243,7 @@ class SetupPage(Page):
 
         self.message.clear()
         self.busy.show()
-        self.job = Job(work)
-        self.job.succeeded.connect(self._created)
-        self.job.failed.connect(self._failed)
-        self.job.finished.connect(self._job_done)
+        self.job = Job(work, succeeded=self._created, failed=self._failed, finished=self._job_done)
         self.refresh()
         self.job.start()
 

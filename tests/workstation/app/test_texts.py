@@ -19,7 +19,9 @@ from kring.workstation.app.strength import estimate
 
 
 def _shown_texts() -> set[str]:
-    """Every literal the app passes to t(...) or bind(setter, ...), plus its word tables."""
+    """Every literal the app passes to t(...), bind(setter, ...) or a control of
+    kring.workstation.app.controls (button, labelled_row, path_row, title_and_intro),
+    plus its word tables."""
     found: set[str] = set()
     for path in Path(app_package.__file__).parent.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
@@ -27,7 +29,10 @@ def _shown_texts() -> set[str]:
                 continue
             func = node.func
             name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
-            indexes = {"t": [0], "bind": [1], "n": [0, 1]}.get(name, [])
+            indexes = {
+                "t": [0], "bind": [1], "n": [0, 1],
+                "button": [1], "labelled_row": [2], "path_row": [2], "title_and_intro": [2, 3],
+            }.get(name, [])
             for index in indexes:
                 if len(node.args) > index:
                     arg = node.args[index]
