@@ -1,12 +1,12 @@
 """Attach to a running system tor (Debian's) through its control socket or port, cookie auth only.
 
-:class:`AttachedTor` has the shape of a launched tor (``controller``, ``socks_port``,
-``close()``), but ``close()`` only closes our control connection and never stops that tor.
+:class:`AttachedTor` is a :class:`~kring.onion.tor_control.ControlledTor` like a launched tor
+(``controller``, ``socks_port``, ``close()``), but ``close()`` only closes our control
+connection and never stops that tor.
 """
 
 from __future__ import annotations
 
-import contextlib
 import socket
 from pathlib import Path
 from typing import Any
@@ -14,16 +14,15 @@ from typing import Any
 import stem
 from stem.control import Controller
 
-from kring.closing import ClosedOnExit
 from kring.onion.errors import ControlPortUnreachable
 from kring.onion.tor_control import (
+    ControlledTor,
     authenticate_with_cookie,
-    first_listener_port,
     wait_for_bootstrap,
 )
 
 
-class AttachedTor(ClosedOnExit):
+class AttachedTor(ControlledTor):
     """A control connection to a tor we did not start (e.g. Debian's system tor).
 
     ``close()`` closes our connection only: the system tor keeps running, and so do onion
@@ -31,27 +30,15 @@ class AttachedTor(ClosedOnExit):
     """
 
     def __init__(self, controller: Controller) -> None:
-        self._controller: Controller | None = controller
+        self._controller = controller
         self.pid: int | None = None
 
-    @property
-    def controller(self) -> Controller:
-        """The authenticated stem controller."""
-        if self._controller is None:
-            raise ControlPortUnreachable("the control connection is closed")
-        return self._controller
-
-    @property
-    def socks_port(self) -> int:
-        """The first SOCKS port of the system tor."""
-        return first_listener_port(self.controller, "socks")
+    def _no_controller(self) -> Exception:
+        return ControlPortUnreachable("the control connection is closed")
 
     def close(self) -> None:
         """Close the control connection; never stop the tor we attached to."""
-        if self._controller is not None:
-            with contextlib.suppress(Exception):
-                self._controller.close()
-            self._controller = None
+        self._close_controller()
 
 
 def _probe_control(control_socket: Path | None, host: str, control_port: int | None) -> None:

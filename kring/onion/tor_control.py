@@ -1,4 +1,5 @@
-"""What every tor handle shares: finding tor, writing a torrc, cookie authentication, bootstrap.
+"""What every tor handle shares: finding tor, writing a torrc, cookie authentication, bootstrap,
+and the handle's base (:class:`ControlledTor`: a tor we talk to through one controller).
 
 Used by :class:`kring.onion.tor_process.LaunchedTor` (a tor we start) and
 :class:`kring.onion.tor_attach.AttachedTor` (the system tor), and by the private test network.
@@ -20,6 +21,7 @@ import stem.connection
 import stem.control
 from stem.control import Controller, EventType
 
+from kring.closing import ClosedOnExit
 from kring.onion.errors import (
     BootstrapTimedOut,
     ControlAuthenticationFailed,
@@ -28,6 +30,39 @@ from kring.onion.errors import (
 )
 
 TorrcLine = tuple[str, str]
+
+
+class ControlledTor(ClosedOnExit):
+    """A tor we talk to through one authenticated stem controller (launched or attached).
+
+    Invariant: ``controller`` is that open connection, or raises the handle's own error
+    (``_no_controller()``) once it is closed or before it exists; ``_close_controller()``
+    closes it at most once and never raises, so ``close()`` is safe to call twice.
+    """
+
+    _controller: Controller | None = None
+
+    def _no_controller(self) -> Exception:
+        """The error ``controller`` raises while there is no connection (each handle's own)."""
+        raise NotImplementedError
+
+    @property
+    def controller(self) -> Controller:
+        """The authenticated stem controller of this tor."""
+        if self._controller is None:
+            raise self._no_controller()
+        return self._controller
+
+    @property
+    def socks_port(self) -> int:
+        """The first SOCKS port this tor listens on."""
+        return first_listener_port(self.controller, "socks")
+
+    def _close_controller(self) -> None:
+        if self._controller is not None:
+            with contextlib.suppress(Exception):
+                self._controller.close()
+            self._controller = None
 
 
 def find_tor_binary(tor_binary: str = "tor") -> str:

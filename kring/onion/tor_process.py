@@ -1,6 +1,7 @@
 """Start and own a tor process through stem.
 
-Two handles share one shape (``controller``, ``socks_port``, ``close()``):
+Two handles share one base, :class:`kring.onion.tor_control.ControlledTor` (``controller``,
+``socks_port``, ``close()``):
 
 - :class:`LaunchedTor` (here) starts ``tor`` with its own DataDirectory, a cookie-authenticated
   ControlPort on 127.0.0.1 and a SocksPort, waits for bootstrap on real STATUS_CLIENT events
@@ -12,7 +13,6 @@ Two handles share one shape (``controller``, ``socks_port``, ``close()``):
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import os
 import signal
@@ -25,13 +25,12 @@ import stem
 import stem.control
 from stem.control import Controller
 
-from kring.closing import ClosedOnExit
 from kring.onion.errors import ControlPortUnreachable, TorNotInstalled, TorStartFailed
 from kring.onion.tor_control import (
+    ControlledTor,
     TorrcLine,
     authenticate_with_cookie,
     find_tor_binary,
-    first_listener_port,
     format_torrc,
     last_lines,
     wait_for_bootstrap,
@@ -55,7 +54,7 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
-class LaunchedTor(ClosedOnExit):
+class LaunchedTor(ControlledTor):
     """A tor process we started and own: its DataDirectory, control port, SOCKS port and PID.
 
     Use as a context manager, or call :meth:`start` and :meth:`close`.
@@ -78,7 +77,7 @@ class LaunchedTor(ClosedOnExit):
         self.extra_config = tuple(extra_config)
         self.socks = socks
         self._process: subprocess.Popen[bytes] | None = None
-        self._controller: Controller | None = None
+        self._controller = None
         self._socks_port: int | None = None
         self._pid: int | None = None
 
@@ -90,20 +89,13 @@ class LaunchedTor(ClosedOnExit):
         return self._pid
 
     @property
-    def controller(self) -> Controller:
-        """The authenticated stem controller of this tor."""
-        if self._controller is None:
-            raise TorStartFailed("tor is not started")
-        return self._controller
-
-    @property
     def socks_port(self) -> int:
         """The SOCKS port tor listens on (127.0.0.1 only)."""
         # Asked lazily: with DisableNetwork 1 tor opens no SOCKS listener until the network is on.
         if self._socks_port is None:
             if not self.socks:
                 raise TorStartFailed("this tor was started without a SOCKS port")
-            self._socks_port = first_listener_port(self.controller, "socks")
+            self._socks_port = super().socks_port
         return self._socks_port
 
     @property
@@ -208,10 +200,7 @@ class LaunchedTor(ClosedOnExit):
         Invariant: only the PID we launched is signalled (never a process found by name), and
         closing twice is harmless.
         """
-        if self._controller is not None:
-            with contextlib.suppress(Exception):
-                self._controller.close()
-            self._controller = None
+        self._close_controller()
         process, self._process = self._process, None
         if process is None:
             return
@@ -227,6 +216,9 @@ class LaunchedTor(ClosedOnExit):
         if self._process is None:
             self.start()
         return self
+
+    def _no_controller(self) -> Exception:
+        return TorStartFailed("tor is not started")
 
     # ---- internals --------------------------------------------------------------------------
 
