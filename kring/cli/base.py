@@ -19,16 +19,27 @@ if TYPE_CHECKING:
     from kring.core.context import CoreContext
 
 
+@contextlib.contextmanager
+def refused(*errors: type[Exception], message: str = "{exc}") -> Iterator[None]:
+    """End the command with one line, ``Error: <message>``, when one of ``errors`` is raised.
+
+    ``message`` may name ``{exc}`` (the error's text) and ``{kind}`` (its class name).
+    Invariant: an expected refusal is never a traceback; any other error still is one.
+    """
+    try:
+        yield
+    except errors as exc:
+        raise click.ClickException(message.format(exc=exc, kind=type(exc).__name__)) from exc
+
+
 def settings_for(instance: str | None) -> Settings:
     """The instance's settings (``--instance`` over ``KRING_INSTANCE``); a bad file is a
     one-line error, never a traceback."""
     env = dict(os.environ)
     if instance:
         env["KRING_INSTANCE"] = instance
-    try:
+    with refused(SettingsError):
         return load_settings(env)
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from exc
 
 
 @contextlib.contextmanager

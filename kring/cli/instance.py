@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kring.cli.base import instance_option, main, settings_for
+from kring.cli.base import instance_option, main, refused, settings_for
 from kring.core.settings import DEFAULT_INSTANCE_DIR
 
 
@@ -23,15 +23,13 @@ def init(instance_dir: str, organisation: str, language: str, database_url: str 
     """Create a new instance with freshly generated secrets."""
     from kring.core.instance import InstanceExists, init_instance
 
-    try:
+    with refused(InstanceExists):
         settings = init_instance(
             Path(instance_dir),
             organisation_name=organisation,
             default_language=language,
             database_url=database_url,
         )
-    except InstanceExists as exc:
-        raise click.ClickException(str(exc)) from exc
     click.echo(f"Instance created in {settings.instance_dir}")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kring.cli.base import instance_context, instance_option, main, settings_for
+from kring.cli.base import instance_context, instance_option, main, refused, settings_for
 
 
 @main.group()
@@ -31,10 +31,8 @@ def scrub(instance: str) -> None:
     """Give files changed since the last scrub fresh times (run hourly by a timer)."""
     from kring.core.storage.scrub import ScrubBusy, scrub_instance
 
-    try:
+    with refused(ScrubBusy):
         result = scrub_instance(settings_for(instance))
-    except ScrubBusy as exc:
-        raise click.ClickException(str(exc)) from exc
     click.echo(
         f"Scrubbed: {result.folders_rebuilt} folders rebuilt, {result.files_copied} files "
         f"copied, {result.folders_deferred} left for the next run (upload in progress), "
@@ -61,8 +59,6 @@ def notify(instance: str) -> None:
         if notices_sent_today(ctx):
             click.echo("Today's notices were sent already: they go once a day.")
             return
-        try:
+        with refused(NotificationFailed):
             sent = run_notices(ctx, smtp)
-        except NotificationFailed as exc:
-            raise click.ClickException(str(exc)) from exc
         click.echo(f"Sent {sent} notice(s).")

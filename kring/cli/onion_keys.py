@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kring.cli.base import instance_option, main, settings_for
+from kring.cli.base import instance_option, main, refused, settings_for
 
 if TYPE_CHECKING:
     from kring.onion.layout import OnionLayout
@@ -24,25 +24,29 @@ def onion_client() -> None:
     """Add, list and revoke confidants' client keys."""
 
 
-@contextlib.contextmanager
-def _onion_errors() -> Iterator[None]:
+def _onion_errors() -> contextlib.AbstractContextManager[None]:
     """A refused key or an unreadable onion folder ends the command with its one-line reason."""
     from kring.onion.errors import OnionError
 
-    try:
-        yield
-    except OnionError as exc:
-        raise click.ClickException(str(exc)) from exc
+    return refused(OnionError)
 
 
 def _onion_layout(instance: str) -> OnionLayout:
     from kring.onion.layout import OnionLayoutUnreadable
     from kring.web.onion_layout import onion_layout
 
-    try:
+    with refused(OnionLayoutUnreadable):
         return onion_layout(settings_for(instance))
-    except OnionLayoutUnreadable as exc:
-        raise click.ClickException(str(exc)) from exc
+
+
+@contextlib.contextmanager
+def _changing_clients(instance: str) -> Iterator[OnionLayout]:
+    """The layout for a command that changes the client keys; the app's published copy is
+    rewritten after the change, and a refusal is the command's one-line reason."""
+    layout = _onion_layout(instance)
+    with _onion_errors():
+        yield layout
+        layout.write_published_copy()
 
 
 @onion.command("status")
@@ -71,10 +75,8 @@ def onion_status(instance: str) -> None:
 @click.argument("name")
 def onion_client_add(instance: str, name: str) -> None:
     """Create a client key; hand the .auth_private file or QR code to the confidant."""
-    layout = _onion_layout(instance)
-    with _onion_errors():
+    with _changing_clients(instance) as layout:
         handover = layout.registry().add(name)
-        layout.write_published_copy()
     click.echo(handover.qr_text)
     click.echo(f"Tor Browser key file: {handover.auth_private_path}")
     click.echo(f"QR code image:        {handover.qr_image_path}")
@@ -106,8 +108,6 @@ def onion_client_list(instance: str) -> None:
 @click.argument("name")
 def onion_client_revoke(instance: str, name: str) -> None:
     """Revoke a client key in the layout tor uses: after a reload it no longer connects."""
-    layout = _onion_layout(instance)
-    with _onion_errors():
+    with _changing_clients(instance) as layout:
         layout.registry().revoke(name)
-        layout.write_published_copy()
     click.echo(f"Revoked {name}. {layout.after_change()}")

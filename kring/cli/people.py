@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kring.cli.base import instance_context, instance_option, main
+from kring.cli.base import instance_context, instance_option, main, refused
 
 
 @main.group()
@@ -29,11 +29,11 @@ def confidant_add(instance: str, name: str, key_file: str) -> None:
     from kring.core.accounts.confidants import add_confidant
     from kring.crypto.errors import InvalidPublicKey
 
-    with instance_context(instance) as ctx:
-        try:
-            added = add_confidant(ctx, display_name=name, public_key=Path(key_file).read_text())
-        except (InvalidPublicKey, ValueError) as exc:
-            raise click.ClickException(f"key refused: {exc}") from exc
+    with (
+        instance_context(instance) as ctx,
+        refused(InvalidPublicKey, ValueError, message="key refused: {exc}"),
+    ):
+        added = add_confidant(ctx, display_name=name, public_key=Path(key_file).read_text())
     click.echo(f"Added confidant {added.display_name} (key {added.fingerprint}).")
 
 
@@ -60,11 +60,11 @@ def unit_add(instance: str, name: str) -> None:
     """Add a unit (1 to 80 characters, unique)."""
     from kring.core import units
 
-    with instance_context(instance) as ctx:
-        try:
-            click.echo(f"Added {units.add_unit(ctx, name)}.")
-        except (units.InvalidUnit, units.UnitExists) as exc:
-            raise click.ClickException(f"{type(exc).__name__}: {exc}") from exc
+    with (
+        instance_context(instance) as ctx,
+        refused(units.InvalidUnit, units.UnitExists, message="{kind}: {exc}"),
+    ):
+        click.echo(f"Added {units.add_unit(ctx, name)}.")
 
 
 @unit.command("list")
@@ -85,11 +85,8 @@ def unit_delete(instance: str, name: str) -> None:
     """Delete a unit (conversations that named it keep the name)."""
     from kring.core import units
 
-    with instance_context(instance) as ctx:
-        try:
-            units.delete_unit(ctx, name)
-        except units.UnitNotFound as exc:
-            raise click.ClickException(f"no unit {exc}") from exc
+    with instance_context(instance) as ctx, refused(units.UnitNotFound, message="no unit {exc}"):
+        units.delete_unit(ctx, name)
     click.echo(f"Deleted {name}.")
 
 
@@ -116,8 +113,9 @@ def admin_create(
     from kring.core.accounts import records
 
     del confirm_later  # two-factor enrolment always happens in journalist_ui now
+    refusals = (accounts_admin.InvalidUsername, accounts_admin.UsernameTaken, ValueError)
     with instance_context(instance) as ctx:
-        try:
+        with refused(*refusals, message="account refused: {kind}: {exc}"):
             made = accounts_admin.create_account(
                 ctx,
                 username=username,
@@ -125,8 +123,6 @@ def admin_create(
                 role=records.Role.ADMIN,
                 actor="cli",
             )
-        except (accounts_admin.InvalidUsername, accounts_admin.UsernameTaken, ValueError) as exc:
-            raise click.ClickException(f"account refused: {type(exc).__name__}: {exc}") from exc
         click.echo(f"Admin {made.username} created.")
         click.echo(f"One-time password (shown once, hand it to {made.username}): {made.password}")
         click.echo(
