@@ -82,6 +82,34 @@ def test_wrong_cookie_raises_control_authentication_failed(tmp_path: Path) -> No
         tor.close()
 
 
+def test_both_handles_refuse_a_closed_controller_with_their_own_error(tmp_path: Path) -> None:
+    tor = LaunchedTor(tmp_path / "tor", extra_config=OFFLINE, socks=False)
+    with pytest.raises(TorStartFailed, match="tor is not started"):
+        _ = tor.controller
+    tor.start(bootstrap_timeout=None)
+    try:
+        with pytest.raises(TorStartFailed, match="started without a SOCKS port"):
+            _ = tor.socks_port
+        port = int(tor.controller.get_info("net/listeners/control").rsplit(":", 1)[1].strip('"'))
+        attached = attach_tor(control_port=port, bootstrap_timeout=None)
+        with attached:
+            assert attached.controller.get_info("version")
+            # Our tor has no SOCKS listener, and the attached handle asks that very tor.
+            with pytest.raises(TorStartFailed, match="no socks listener"):
+                _ = attached.socks_port
+        attached.close()  # a second close is harmless
+        with pytest.raises(ControlPortUnreachable, match="the control connection is closed"):
+            _ = attached.controller
+        assert tor.is_running()  # closing the attached handle never stops that tor
+        assert tor.controller.get_info("version")
+    finally:
+        tor.close()
+    tor.close()
+    with pytest.raises(TorStartFailed, match="tor is not started"):
+        _ = tor.controller
+    assert not tor.is_running()
+
+
 def test_tiny_deadline_raises_bootstrap_timed_out(tmp_path: Path) -> None:
     tor = LaunchedTor(tmp_path, extra_config=OFFLINE)
     started = time.monotonic()
