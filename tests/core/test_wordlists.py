@@ -10,14 +10,8 @@ from pathlib import Path
 import pytest
 
 from kring.core.codenames.wordlists import LANGUAGES, LIST_SIZE, build_spanish, load_wordlist
-from kring.core.codenames.wordlists.build_dutch import (
-    SOURCE,
-    SOURCE_SHA256,
-    Blocklist,
-    build,
-    read_lines,
-    render,
-)
+from kring.core.codenames.wordlists.build_common import Blocklist, read_lines, render
+from kring.core.codenames.wordlists.build_dutch import SOURCE, SOURCE_SHA256, build
 
 PACKAGE = "kring.core.codenames.wordlists"
 # The EFF list as published has four hyphenated entries; all others are a-z.

@@ -18,7 +18,7 @@ always gives the same ``es.txt``. PROVENANCE.md explains the rules; in short:
    applies the same normalisation (``kring.core.codenames.phrases``), so a reporter
    who types the accent still gets in;
 1. a candidate is 4-9 letters a-z, contains a vowel and no letter three times
-   in a row;
+   in a row (Dutch rule 1, shared in ``build_common.py``);
 2. it does not look foreign: no ``k`` or ``w`` (``kilo``, ``whisky``);
 3. it is in neither ``en.txt`` nor ``nl.txt``, so a codename's language is
    never ambiguous;
@@ -43,30 +43,24 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from kring.core.codenames.phrases import without_accents
-from kring.core.codenames.wordlists.build_dutch import (
-    _TRIPLE,
-    _VOWEL,
-    LIST_SIZE,
+from kring.core.codenames.wordlists import LIST_SIZE
+from kring.core.codenames.wordlists.build_common import (
+    ENGLISH,
+    HERE,
     Blocklist,
-    best,
-    check_enough,
+    choose,
+    has_common_shape,
     read_lines,
     run_build,
 )
 
-HERE = Path(__file__).resolve().parent
 SOURCE = Path("/usr/share/dict/spanish")
 # wspanish 1.0.30 (Debian 12 "bookworm"), file /usr/share/dict/spanish.
 SOURCE_SHA256 = "6b26adc955ec682e41e98d626d0ed1f778511065ee1f7f19c28e8b3cb574b9b6"
 OUTPUT = HERE / "es.txt"
 BLOCKLIST = HERE / "es_blocklist.txt"
-ENGLISH = HERE / "en.txt"
 DUTCH = HERE / "nl.txt"
 
-# Kring's rule is 3-9 letters; three-letter entries of the source are mostly
-# prefixes and fragments ("des", "con", "pro"), so none are used.
-MIN_LENGTH = 4
-MAX_LENGTH = 9
 # Endings of derived Spanish words (diminutives, trades, places, qualities,
 # verbs, adjectives). A word scores one point for each derivative in the list.
 SUFFIXES = (
@@ -76,7 +70,6 @@ SUFFIXES = (
     "ecer", "izar", "or", "ora", "ense", "es", "s",
 )  # fmt: skip
 
-_SHAPE = re.compile(rf"[a-z]{{{MIN_LENGTH},{MAX_LENGTH}}}")
 _FOREIGN = re.compile(r"[kw]")
 
 
@@ -122,9 +115,7 @@ def prefix_counts(lexicon: Iterable[str], words: Iterable[str]) -> Counter[str]:
 def is_candidate(word: str, other_lists: frozenset[str], blocklist: Blocklist) -> bool:
     """Apply rules 1-4 of the module docstring to one normalised word."""
     return bool(
-        _SHAPE.fullmatch(word)
-        and _VOWEL.search(word)
-        and not _TRIPLE.search(word)
+        has_common_shape(word)
         and not _FOREIGN.search(word)
         and word not in other_lists
         and not blocklist.blocks(word)
@@ -140,27 +131,21 @@ def build(
     """Select ``size`` normalised words from ``source_words``; returned sorted."""
     lexicon = {n for n in map(normalise, source_words) if n}
     others = frozenset(other_lists)
-    candidates = sorted(w for w in lexicon if is_candidate(w, others, blocklist))
-    check_enough(candidates, size)
+    candidates = [w for w in lexicon if is_candidate(w, others, blocklist)]
     scores = derivation_scores(lexicon)
     starts = prefix_counts(lexicon, candidates)
-    return best(candidates, lambda w: (-scores[w], -starts[w], len(w), w), size)
+    return choose(candidates, lambda w: (-scores[w], -starts[w], len(w), w), size)
+
+
+def words_from(source: Path) -> list[str]:
+    """``es.txt``'s words from the Debian list at ``source`` and this folder's inputs."""
+    others = [*read_lines(ENGLISH), *read_lines(DUTCH)]
+    return build(read_lines(source), others, Blocklist.load(BLOCKLIST))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line entry point; returns the process exit code."""
-    return run_build(
-        argv,
-        __doc__.splitlines()[0],
-        SOURCE,
-        SOURCE_SHA256,
-        OUTPUT,
-        lambda source: build(
-            read_lines(source),
-            [*read_lines(ENGLISH), *read_lines(DUTCH)],
-            Blocklist.load(BLOCKLIST),
-        ),
-    )
+    return run_build(argv, __doc__, SOURCE, SOURCE_SHA256, OUTPUT, words_from)
 
 
 if __name__ == "__main__":
