@@ -17,10 +17,10 @@ import datetime as dt
 import enum
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Exists, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from kring.core.cases.legal_clock import ClockState, clock_for, deadline_sql
+from kring.core.cases.legal_clock import ClockState, clock_of, deadline_sql
 from kring.core.context import CoreContext
 from kring.core.errors import InvalidChoice, KringError
 from kring.core.models import (
@@ -119,6 +119,23 @@ def _item_visible(confidant_id: int) -> ColumnElement[bool]:
     )
 
 
+def _starred_by(confidant_id: int) -> Exists:
+    """SQL condition: this confidant starred the conversation."""
+    return exists().where(Star.reporter_id == Reporter.id, Star.confidant_id == confidant_id)
+
+
+def _read_by(confidant_id: int) -> Exists:
+    """SQL condition: this confidant has read the item."""
+    return exists().where(ReadMark.item_id == Item.id, ReadMark.confidant_id == confidant_id)
+
+
+def _in_conversation(stmt: SelectT, confidant_id: int, reporter_id: int) -> SelectT:
+    """``stmt`` narrowed to one conversation's items encrypted to this confidant, in order."""
+    return stmt.where(Item.reporter_id == reporter_id, _item_visible(confidant_id)).order_by(
+        Item.seq
+    )
+
+
 def _filtered(stmt: SelectT, confidant_id: int, query: InboxQuery) -> SelectT:
     stmt = stmt.where(visible_to(confidant_id))
     if query.status is not None:
@@ -126,20 +143,14 @@ def _filtered(stmt: SelectT, confidant_id: int, query: InboxQuery) -> SelectT:
     if query.path is not None:
         stmt = stmt.where(Reporter.path == query.path.value)
     if query.starred:
-        stmt = stmt.where(
-            exists().where(Star.reporter_id == Reporter.id, Star.confidant_id == confidant_id)
-        )
+        stmt = stmt.where(_starred_by(confidant_id))
     return stmt
 
 
 def list_inbox(ctx: CoreContext, confidant_id: int, query: InboxQuery) -> InboxPage:
     """One page of the confidant's inbox, in three queries whatever its size."""
     today = ctx.today()
-    starred = (
-        exists()
-        .where(Star.reporter_id == Reporter.id, Star.confidant_id == confidant_id)
-        .label("starred")
-    )
+    starred = _starred_by(confidant_id).label("starred")
     with ctx.sessions() as db:
         total = (
             db.scalar(_filtered(select(func.count()).select_from(Reporter), confidant_id, query))
@@ -181,14 +192,7 @@ def list_inbox(ctx: CoreContext, confidant_id: int, query: InboxQuery) -> InboxP
                 last_activity_on=row.last_activity_on,
                 unread=unread.get(row.id, 0),
                 starred=bool(row.starred),
-                clock=clock_for(
-                    path=row.path,
-                    status=row.status,
-                    received_on=row.created_on,
-                    acknowledged_on=row.acknowledged_on,
-                    today=today,
-                    feedback_given_on=row.feedback_given_on,
-                ),
+                clock=clock_of(row, today),
             )
             for row in rows
         ],
@@ -209,7 +213,7 @@ def _unread_counts(db: Session, confidant_id: int, reporter_ids: list[int]) -> d
         )
         .where(
             Item.reporter_id.in_(reporter_ids),
-            ~exists().where(ReadMark.item_id == Item.id, ReadMark.confidant_id == confidant_id),
+            ~_read_by(confidant_id),
         )
         .group_by(Item.reporter_id)
     )
@@ -280,34 +284,24 @@ class ConversationDetail:
 
 def visible_items_stmt(confidant_id: int, reporter_id: int) -> Select[Item]:
     """Items of one conversation that were encrypted to this confidant, in order."""
-    return (
-        select(Item)
-        .where(Item.reporter_id == reporter_id, _item_visible(confidant_id))
-        .order_by(Item.seq)
-    )
+    return _in_conversation(select(Item), confidant_id, reporter_id)
 
 
 def load_conversation(ctx: CoreContext, confidant_id: int, slug: str) -> ConversationDetail:
     """The conversation page data (raises ConversationNotFound)."""
     with ctx.sessions() as db:
         reporter = find_visible(db, confidant_id, slug)
-        rows = db.execute(
-            select(
-                Item.id,
-                Item.seq,
-                Item.kind,
-                Item.size,
-                Item.created_on,
-                Item.hidden_from_reporter,
-                Confidant.display_name,
-                exists()
-                .where(ReadMark.item_id == Item.id, ReadMark.confidant_id == confidant_id)
-                .label("read"),
-            )
-            .outerjoin(Confidant, Confidant.id == Item.author_id)
-            .where(Item.reporter_id == reporter.id, _item_visible(confidant_id))
-            .order_by(Item.seq)
-        ).all()
+        items = select(
+            Item.id,
+            Item.seq,
+            Item.kind,
+            Item.size,
+            Item.created_on,
+            Item.hidden_from_reporter,
+            Confidant.display_name,
+            _read_by(confidant_id).label("read"),
+        ).outerjoin(Confidant, Confidant.id == Item.author_id)
+        rows = db.execute(_in_conversation(items, confidant_id, reporter.id)).all()
         starred = db.get(Star, (confidant_id, reporter.id)) is not None
     return ConversationDetail(
         designation=reporter.designation,
@@ -321,14 +315,7 @@ def load_conversation(ctx: CoreContext, confidant_id: int, slug: str) -> Convers
         last_activity_on=reporter.last_activity_on,
         addressed_to_all=reporter.recipient_id is None,
         starred=starred,
-        clock=clock_for(
-            path=reporter.path,
-            status=reporter.status,
-            received_on=reporter.created_on,
-            acknowledged_on=reporter.acknowledged_on,
-            today=ctx.today(),
-            feedback_given_on=reporter.feedback_given_on,
-        ),
+        clock=clock_of(reporter, ctx.today()),
         items=[
             ItemRow(
                 id=row.id,

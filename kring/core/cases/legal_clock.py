@@ -11,7 +11,7 @@ import calendar
 import dataclasses
 import datetime as dt
 import enum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Date, case
 from sqlalchemy.ext.compiler import compiles
@@ -106,6 +106,33 @@ def clock_for(
     else:
         urgency = Urgency.OK
     return ClockState(stage=stage, due_on=due, days_left=left, urgency=urgency)
+
+
+class CaseDates(Protocol):
+    """What the clock reads of a conversation: a Reporter, or a query row with these columns."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def created_on(self) -> dt.date: ...
+    @property
+    def acknowledged_on(self) -> dt.date | None: ...
+    @property
+    def feedback_given_on(self) -> dt.date | None: ...
+
+
+def clock_of(conversation: CaseDates, today: dt.date) -> ClockState | None:
+    """``clock_for`` of a conversation's recorded dates; it was received the day it was made."""
+    return clock_for(
+        path=conversation.path,
+        status=conversation.status,
+        received_on=conversation.created_on,
+        acknowledged_on=conversation.acknowledged_on,
+        today=today,
+        feedback_given_on=conversation.feedback_given_on,
+    )
 
 
 class _DatePlusDays(FunctionElement[dt.date]):

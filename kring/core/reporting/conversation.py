@@ -11,6 +11,7 @@ import datetime as dt
 from typing import IO
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from kring.core.audit import forget_conversation
 from kring.core.cases.deletion_notices import record_deletion
@@ -60,6 +61,14 @@ def _read_blob(ctx: CoreContext, lookup_id: str, blob_name: str) -> bytes:
     return ctx.store.read_blob(lookup_id, blob_name)
 
 
+def _own_conversation(db: Session, secrets_: ReporterSecrets) -> Reporter:
+    """The conversation of these secrets; UnknownCodename when it no longer exists."""
+    reporter = db.scalar(select(Reporter).where(Reporter.lookup_id == secrets_.lookup_id))
+    if reporter is None:
+        raise UnknownCodename("conversation no longer exists")
+    return reporter
+
+
 def load_conversation(ctx: CoreContext, secrets_: ReporterSecrets) -> ConversationView:
     """The reporter's conversation, replies and file names decrypted in memory.
 
@@ -68,9 +77,7 @@ def load_conversation(ctx: CoreContext, secrets_: ReporterSecrets) -> Conversati
     nothing decrypted is stored or cached.
     """
     with ctx.sessions() as db:
-        reporter = db.scalar(select(Reporter).where(Reporter.lookup_id == secrets_.lookup_id))
-        if reporter is None:
-            raise UnknownCodename("conversation no longer exists")
+        reporter = _own_conversation(db, secrets_)
         items = list(reporter.items)
         authors = {
             c.id: c.display_name
@@ -133,9 +140,7 @@ def set_keep_copy(ctx: CoreContext, secrets_: ReporterSecrets, *, keep: bool) ->
     the codename later finds no message text on the server to read with it.
     """
     with ctx.sessions.begin() as db:
-        reporter = db.scalar(select(Reporter).where(Reporter.lookup_id == secrets_.lookup_id))
-        if reporter is None:
-            raise UnknownCodename("conversation no longer exists")
+        reporter = _own_conversation(db, secrets_)
         reporter.keep_copy = keep
         if not keep:
             for item in reporter.items:
@@ -151,9 +156,7 @@ def delete_reply(ctx: CoreContext, secrets_: ReporterSecrets, item_id: int) -> N
     whole conversation is deleted.
     """
     with ctx.sessions.begin() as db:
-        reporter = db.scalar(select(Reporter).where(Reporter.lookup_id == secrets_.lookup_id))
-        if reporter is None:
-            raise UnknownCodename("conversation no longer exists")
+        reporter = _own_conversation(db, secrets_)
         item = db.get(Item, item_id)
         if (
             item is None
