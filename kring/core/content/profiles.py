@@ -167,6 +167,20 @@ def list_confidants_for_editing(ctx: CoreContext) -> list[Confidant]:
         return list(db.scalars(select(Confidant).order_by(Confidant.display_name)))
 
 
+def _profile_to_edit(db: Session, confidant_id: int) -> ConfidantProfile:
+    """The confidant's profile row, added empty if they have none yet.
+
+    Raises ContentNotFound when there is no such confidant, before anything is added.
+    """
+    if db.get(Confidant, confidant_id) is None:
+        raise rules.ContentNotFound(f"confidant {confidant_id}")
+    profile = db.get(ConfidantProfile, confidant_id)
+    if profile is None:
+        profile = ConfidantProfile(confidant_id=confidant_id, languages="")
+        db.add(profile)
+    return profile
+
+
 def save_profile(
     ctx: CoreContext,
     confidant_id: int,
@@ -185,12 +199,7 @@ def save_profile(
             raise rules.InvalidContent("role")
         rules.check_markdown(text.about_md, text.records_md, text.transcript_md)
     with ctx.sessions.begin() as db:
-        if db.get(Confidant, confidant_id) is None:
-            raise rules.ContentNotFound(f"confidant {confidant_id}")
-        profile = db.get(ConfidantProfile, confidant_id)
-        if profile is None:
-            profile = ConfidantProfile(confidant_id=confidant_id)
-            db.add(profile)
+        profile = _profile_to_edit(db, confidant_id)
         profile.is_external = is_external
         profile.languages = ",".join(dict.fromkeys(codes))
         for language, text in texts.items():
@@ -210,12 +219,7 @@ def set_profile_media(
 ) -> None:  # fmt: skip
     """Attach (or detach) a stored photo or intro to a confidant's profile."""
     with ctx.sessions.begin() as db:
-        if db.get(Confidant, confidant_id) is None:
-            raise rules.ContentNotFound(f"confidant {confidant_id}")
-        profile = db.get(ConfidantProfile, confidant_id)
-        if profile is None:
-            profile = ConfidantProfile(confidant_id=confidant_id, languages="")
-            db.add(profile)
+        profile = _profile_to_edit(db, confidant_id)
         for name in (photo, intro):
             if name is not None and db.get(MediaFile, name) is None:
                 raise rules.ContentNotFound(name)

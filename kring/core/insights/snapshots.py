@@ -85,6 +85,17 @@ def freeze_quarter(ctx: CoreContext, quarter: str, k: int) -> AnnualTables:
     )
 
 
+def _stored_snapshots(ctx: CoreContext, quarters: Sequence[str]) -> dict[str, InsightSnapshot]:
+    """The frozen snapshots of these quarters that are in the database, by quarter."""
+    with ctx.sessions() as db:
+        return {
+            row.quarter: row
+            for row in db.scalars(
+                select(InsightSnapshot).where(InsightSnapshot.quarter.in_(quarters))
+            )
+        }
+
+
 def published_snapshots(ctx: CoreContext, year: int) -> list[Snapshot]:
     """The year's published quarters, each frozen now if it was not yet.
 
@@ -97,13 +108,7 @@ def published_snapshots(ctx: CoreContext, year: int) -> list[Snapshot]:
     )
     if not quarters:
         return []
-    with ctx.sessions() as db:
-        stored = {
-            row.quarter: row
-            for row in db.scalars(
-                select(InsightSnapshot).where(InsightSnapshot.quarter.in_(quarters))
-            )
-        }
+    stored = _stored_snapshots(ctx, quarters)
     missing = [q for q in quarters if q not in stored]
     if missing:
         k = current_options(ctx).insights_k
@@ -119,13 +124,7 @@ def published_snapshots(ctx: CoreContext, year: int) -> list[Snapshot]:
                     db.add(row)
             except IntegrityError:
                 pass  # frozen by a concurrent request: read back below
-        with ctx.sessions() as db:
-            stored = {
-                row.quarter: row
-                for row in db.scalars(
-                    select(InsightSnapshot).where(InsightSnapshot.quarter.in_(quarters))
-                )
-            }
+        stored = _stored_snapshots(ctx, quarters)
     return [Snapshot(q, stored[q].k, _from_json(stored[q].tables)) for q in quarters]
 
 
