@@ -75,22 +75,28 @@ def parse_inbox_query(args: dict[str, str]) -> InboxQuery:
 
 
 @dataclasses.dataclass(frozen=True)
-class InboxRow:
-    """One conversation in the inbox."""
+class CaseHeading:
+    """What the inbox and a conversation page both show of a conversation first."""
 
     designation: str
     path: str
     category: str | None
     status: str
-    last_activity_on: dt.date
-    unread: int
-    starred: bool
-    clock: ClockState | None
 
     @property
     def slug(self) -> str:
         """The designation as a URL segment."""
         return designation_slug(self.designation)
+
+
+@dataclasses.dataclass(frozen=True)
+class InboxRow(CaseHeading):
+    """One conversation in the inbox."""
+
+    last_activity_on: dt.date
+    unread: int
+    starred: bool
+    clock: ClockState | None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -254,13 +260,9 @@ class ItemRow:
 
 
 @dataclasses.dataclass(frozen=True)
-class ConversationDetail:
+class ConversationDetail(CaseHeading):
     """A conversation page: its case data and the items this confidant may download."""
 
-    designation: str
-    path: str
-    category: str | None
-    status: str
     created_on: dt.date
     acknowledged_on: dt.date | None
     feedback_given_on: dt.date | None
@@ -270,11 +272,6 @@ class ConversationDetail:
     starred: bool
     clock: ClockState | None
     items: list[ItemRow]
-
-    @property
-    def slug(self) -> str:
-        """The designation as a URL segment."""
-        return designation_slug(self.designation)
 
     @property
     def unread(self) -> int:
