@@ -109,3 +109,18 @@ def test_a_broken_settings_file_is_one_line(tmp_path: Path, command: list[str]) 
         f"{tmp_path}/kring.toml is not valid TOML: Expected '=' after a key in a key/value "
         "pair (at line 1, column 6)",
     )
+
+
+def test_a_file_where_the_onion_folder_should_be_is_one_line(instance: str) -> None:
+    """The file system refusing the onion folders is the admin's one-line reason, with the
+    path, for every client command; nothing is half-made."""
+    blocker = Path(instance) / "onion"
+    blocker.write_text("not a folder\n")
+    for command in (["add", "alice"], ["handed-over", "alice"]):
+        result = kring("onion", "client", *command, "--instance", instance)
+        assert result.exit_code == 1, result.output
+        assert result.output.startswith("Error: cannot use the onion folders (")
+        assert "Not a directory" in result.output and str(blocker) in result.output
+        assert result.output.count("\n") == 1
+        assert isinstance(result.exception, SystemExit)
+    assert blocker.read_text() == "not a folder\n"

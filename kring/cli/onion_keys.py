@@ -24,11 +24,19 @@ def onion_client() -> None:
     """Add, list and revoke confidants' client keys."""
 
 
-def _onion_errors() -> contextlib.AbstractContextManager[None]:
-    """A refused key or an unreadable onion folder ends the command with its one-line reason."""
+@contextlib.contextmanager
+def _onion_errors() -> Iterator[None]:
+    """A refused key, an unreadable onion folder or one the file system will not let us
+    change ends the command with its one-line reason (never a traceback)."""
     from kring.onion.errors import OnionError
 
-    return refused(OnionError)
+    # A file where a folder should be, a full disk or tor's own permissions: the admin
+    # needs the path and the system's reason, and the hint that tor's folders want root.
+    cannot_change = (
+        "cannot use the onion folders ({exc}); where Debian's tor owns them, run as root"
+    )
+    with refused(OnionError), refused(OSError, message=cannot_change):
+        yield
 
 
 def _onion_layout(instance: str) -> OnionLayout:
@@ -89,7 +97,9 @@ def onion_client_add(instance: str, name: str) -> None:
 @click.argument("name")
 def onion_client_handed_over(instance: str, name: str) -> None:
     """Delete the server's copy of a client's private key once it was handed over."""
-    _onion_layout(instance).registry().forget_handover(name)
+    layout = _onion_layout(instance)
+    with _onion_errors():
+        layout.registry().forget_handover(name)
     click.echo(f"Removed the handover files of {name}.")
 
 
