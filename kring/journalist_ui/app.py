@@ -11,12 +11,10 @@ from kring.core import throttle as accounts_throttle
 from kring.core.accounts import admin as accounts_admin
 from kring.core.accounts import passwords, records, totp
 from kring.core.cases.inbox import ConversationNotFound
-from kring.core.content.rules import ContentNotFound
 from kring.core.context import CoreContext, build_context
 from kring.core.errors import (
     EmptySubmission,
     InvalidChoice,
-    ItemNotFound,
     MessageTooLong,
     SubmissionFailed,
 )
@@ -24,7 +22,17 @@ from kring.core.instance_settings import InvalidSetting
 from kring.core.settings import Settings
 from kring.core.storage.disk_room import StoreRoom, store_room
 from kring.crypto.errors import InvalidPublicKey
-from kring.journalist_ui import formatting, labels
+from kring.journalist_ui import (
+    account,
+    admin,
+    auth,
+    content_admin,
+    conversations,
+    formatting,
+    insights,
+    labels,
+    onion_admin,
+)
 from kring.journalist_ui.state import JournalistState
 from kring.readable import human_size
 from kring.web.base import AppSpec, build_app
@@ -32,11 +40,10 @@ from kring.web.sessions import SessionLengths
 
 log = logging.getLogger("kring.journalist_ui")
 
-# Named failures of core services -> (error page kind, status).
+# Named failures of core services -> (error page kind, status), besides the
+# "not found" errors both apps answer alike (web.base.SHARED_ERROR_PAGES).
 ERROR_PAGES: dict[type[Exception], tuple[str, int]] = {
     ConversationNotFound: ("not_found", 404),
-    ContentNotFound: ("not_found", 404),
-    ItemNotFound: ("not_found", 404),
     records.AccountNotFound: ("not_found", 404),
     totp.InvalidTotp: ("invalid_totp", 403),
     accounts_throttle.LoginThrottled: ("throttled", 429),
@@ -69,7 +76,20 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
     """
     ctx = context or build_context(settings)
     state = JournalistState(ctx=ctx)
-    app, csrf = build_app(
+
+    def page_globals() -> dict[str, Any]:
+        return {
+            "account": g.get("account"),
+            "path_labels": labels.path_labels(),
+            "status_labels": labels.status_labels(),
+            "category_labels": labels.category_labels(),
+            "kind_labels": labels.kind_labels(),
+            "role_labels": labels.role_labels(),
+            "outcome_labels": labels.outcome_labels(),
+            "store_room": _store_warning(ctx),
+        }
+
+    app = build_app(
         ctx,
         AppSpec(
             import_name=__name__,
@@ -87,52 +107,32 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
             # The session store and the throttle read the state's clock, so a test
             # moving the clock moves TOTP, throttle and session expiry together.
             session_clock=state.now,
+            blueprints=(
+                auth.bp,
+                conversations.bp,
+                account.bp,
+                admin.bp,
+                onion_admin.bp,
+                insights.bp,
+                content_admin.bp,
+            ),
+            # The upload streams its own body and checks the token once it has arrived.
+            streaming_views=(content_admin.upload_media,),
+            page_globals=page_globals,
+            template_filters={
+                "fingerprint": formatting.fingerprint_groups,
+                "size": formatting.item_size,
+                # No bucket: a store's use, a disk's free space.
+                "bytes": human_size,
+                "day": formatting.day,
+                "decimal": formatting.decimal,
+                "quarter": labels.quarter_label,
+            },
         ),
     )
     state.failures = accounts_throttle.FailureThrottle(clock=state.now)
     app.extensions["kring_journalist"] = state
-
-    from kring.journalist_ui import (
-        account,
-        admin,
-        auth,
-        content_admin,
-        conversations,
-        insights,
-        onion_admin,
-    )
-
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(conversations.bp)
-    app.register_blueprint(account.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(onion_admin.bp)
-    app.register_blueprint(insights.bp)
-    app.register_blueprint(content_admin.bp)
-    # The upload streams its own body and checks the token once it has arrived.
-    csrf.exempt(content_admin.upload_media)
     app.before_request(auth.load_account)
-
-    @app.context_processor
-    def _globals() -> dict[str, Any]:
-        return {
-            "account": g.get("account"),
-            "path_labels": labels.path_labels(),
-            "status_labels": labels.status_labels(),
-            "category_labels": labels.category_labels(),
-            "kind_labels": labels.kind_labels(),
-            "role_labels": labels.role_labels(),
-            "outcome_labels": labels.outcome_labels(),
-            "store_room": _store_warning(ctx),
-        }
-
-    app.add_template_filter(formatting.fingerprint_groups, "fingerprint")
-    app.add_template_filter(formatting.item_size, "size")
-    # No bucket: a store's use, a disk's free space.
-    app.add_template_filter(human_size, "bytes")
-    app.add_template_filter(formatting.day, "day")
-    app.add_template_filter(formatting.decimal, "decimal")
-    app.add_template_filter(labels.quarter_label, "quarter")
     return app
 
 

@@ -7,11 +7,11 @@ from typing import Any
 
 from flask import Flask, g, request
 
-from kring.core.content.rules import ContentNotFound
 from kring.core.context import CoreContext, build_context
-from kring.core.errors import ItemNotFound, UnknownCodename
+from kring.core.errors import UnknownCodename
 from kring.core.instance_settings import current_options
 from kring.core.settings import Settings
+from kring.source_ui import info, views
 from kring.source_ui.browser_hints import reached_outside_onion
 from kring.source_ui.labels import category_labels, path_labels
 from kring.source_ui.once import OnceTokens, new_form_token
@@ -22,10 +22,9 @@ from kring.web.sessions import SessionLengths
 log = logging.getLogger("kring.source_ui")
 
 # Named failures of core services no view answers itself -> (error page kind,
-# status): the page or item asked for is not there (any more).
+# status), besides the "not found" errors both apps answer alike
+# (web.base.SHARED_ERROR_PAGES): a codename that opens no conversation.
 ERROR_PAGES: dict[type[Exception], tuple[str, int]] = {
-    ContentNotFound: ("not_found", 404),
-    ItemNotFound: ("not_found", 404),
     UnknownCodename: ("not_found", 404),
 }
 
@@ -39,7 +38,19 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
     spooled to disk, and every error rendered as a page a reporter understands.
     """
     ctx = context or build_context(settings)
-    app, csrf = build_app(
+
+    def page_globals() -> dict[str, Any]:
+        return {
+            "logged_in": bool(g.get("reporter_secrets")),
+            "path_labels": path_labels(),
+            "category_labels": category_labels(),
+            "max_mb_limit": current_options(ctx).max_submission_mb,
+            "conversation_mb_limit": ctx.settings.conversation_quota_mb,
+            "new_form_token": new_form_token,
+            "outside_onion": reached_outside_onion(request.host),
+        }
+
+    app = build_app(
         ctx,
         AppSpec(
             import_name=__name__,
@@ -52,29 +63,12 @@ def create_app(settings: Settings, *, context: CoreContext | None = None) -> Fla
             # A slow upload over Tor must not outlive its form's token (the file's value).
             csrf_time_limit=lambda _options: ctx.settings.csrf_time_limit_seconds,
             error_pages=ERROR_PAGES,
+            blueprints=(views.bp, info.bp, info.media_bp),
+            # Checked inside the view once the token field has streamed in (upload.py).
+            streaming_views=(views.submit_post,),
+            page_globals=page_globals,
+            template_filters={"day": day},
         ),
     )
     app.extensions["kring_once"] = OnceTokens()
-    app.add_template_filter(day, "day")
-
-    from kring.source_ui import info, views
-
-    app.register_blueprint(views.bp)
-    app.register_blueprint(info.bp)
-    app.register_blueprint(info.media_bp)
-    # Checked inside the view once the token field has streamed in (upload.py).
-    csrf.exempt(views.submit_post)
-
-    @app.context_processor
-    def _globals() -> dict[str, Any]:
-        return {
-            "logged_in": bool(g.get("reporter_secrets")),
-            "path_labels": path_labels(),
-            "category_labels": category_labels(),
-            "max_mb_limit": current_options(ctx).max_submission_mb,
-            "conversation_mb_limit": ctx.settings.conversation_quota_mb,
-            "new_form_token": new_form_token,
-            "outside_onion": reached_outside_onion(request.host),
-        }
-
     return app

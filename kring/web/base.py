@@ -1,7 +1,8 @@
 """The one app base: what every Kring app is before its own blueprints.
 
-Both factories call :func:`build_app` and add only their blueprints, template
-helpers and per-app state. Built here once, for both: the Flask configuration,
+Both factories describe themselves in an :class:`AppSpec` (their blueprints,
+the views that stream their own body, their page globals and template filters)
+and add only their per-app state. Built here once, for both: the Flask configuration,
 server-side sessions whose lengths follow the settings provider, the security
 headers and request class, the language in the URL, CSRF, the root redirect,
 the organisation's name in every page, and the error pages (a map of domain
@@ -13,14 +14,16 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, redirect
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
+from kring.core.content.rules import ContentNotFound
 from kring.core.context import CoreContext
+from kring.core.errors import ItemNotFound
 from kring.core.instance_settings import InstanceOptions, current_options, provider
 from kring.web.app_config import configure_app
 from kring.web.context import install_core
@@ -29,6 +32,13 @@ from kring.web.i18n import install_i18n
 from kring.web.logging_setup import configure_logging
 from kring.web.security import install_security
 from kring.web.sessions import MemorySessionInterface, MemorySessionStore, SessionLengths
+
+# Named failures of core services both apps answer with the same page: what
+# was asked for is not there (any more). An app's own map is laid over these.
+SHARED_ERROR_PAGES: Mapping[type[Exception], tuple[str, int]] = {
+    ContentNotFound: ("not_found", 404),
+    ItemNotFound: ("not_found", 404),
+}
 
 # What one app derives from the options in force, each request.
 LengthsRule = Callable[[InstanceOptions], SessionLengths]
@@ -48,21 +58,32 @@ class AppSpec:
     session_lengths: LengthsRule
     # Seconds a form's CSRF token is accepted for.
     csrf_time_limit: CsrfRule
-    # Named failures of core services -> (error page kind, status).
+    # Named failures of core services -> (error page kind, status), besides
+    # SHARED_ERROR_PAGES.
     error_pages: Mapping[type[Exception], tuple[str, int]] = dataclasses.field(default_factory=dict)
     # HTTP statuses whose page kind differs from the shared one.
     extra_kinds: Mapping[int, str] = dataclasses.field(default_factory=dict)
     # The session store's clock (journalist_ui's tests move it with TOTP's).
     session_clock: Callable[[], float] = time.monotonic
+    # The app's pages, registered in this order after the shared parts.
+    blueprints: Sequence[Blueprint] = ()
+    # Views that read their own streamed body and check its CSRF token once it has arrived.
+    streaming_views: Sequence[Callable[..., Any]] = ()
+    # What the app's templates read besides the organisation's name, computed per request.
+    page_globals: Callable[[], dict[str, Any]] = dict
+    # The app's template filters, by the name templates use.
+    template_filters: Mapping[str, Callable[..., Any]] = dataclasses.field(default_factory=dict)
 
 
-def build_app(ctx: CoreContext, spec: AppSpec) -> tuple[Flask, CSRFProtect]:
+def build_app(ctx: CoreContext, spec: AppSpec) -> Flask:
     """A Kring app on ``ctx`` shaped by ``spec``, with CSRF on every form.
 
     Invariants: each request first refreshes the settings provider (one small
     read), so session lengths, the CSRF time limit and every page follow an
     admin's save in either app from the next request on; no request is logged;
-    every failure is a page of ``spec.error_template``.
+    every failure is a page of ``spec.error_template``; only the views named in
+    ``spec.streaming_views`` skip the CSRF check before the view (they make it
+    themselves once the token field has streamed in).
     """
     configure_logging()
     app = Flask(spec.import_name)
@@ -99,14 +120,21 @@ def build_app(ctx: CoreContext, spec: AppSpec) -> tuple[Flask, CSRFProtect]:
         return redirect(f"/{settings.default_language}/", code=302)
 
     @app.context_processor
-    def _instance() -> dict[str, Any]:
-        return {"organisation_name": current_options(ctx).organisation_name}
+    def _page_globals() -> dict[str, Any]:
+        return {"organisation_name": current_options(ctx).organisation_name, **spec.page_globals()}
+
+    for name, template_filter in spec.template_filters.items():
+        app.add_template_filter(template_filter, name)
 
     install_error_pages(
         app,
         spec.error_template,
         log=spec.log,
-        domain_errors=spec.error_pages,
+        domain_errors={**SHARED_ERROR_PAGES, **spec.error_pages},
         extra_kinds=dict(spec.extra_kinds),
     )
-    return app, csrf
+    for blueprint in spec.blueprints:
+        app.register_blueprint(blueprint)
+    for view in spec.streaming_views:
+        csrf.exempt(view)
+    return app
