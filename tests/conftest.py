@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -80,6 +80,25 @@ def make_confidant_key(home_dir: Path, name: str) -> ConfidantKeyPair:
         if "KEY_CREATED" in line:
             fpr = line.split()[-1]
     return ConfidantKeyPair(home=home, public_key=public, fingerprint=fpr)
+
+
+@pytest.fixture
+def gpg_homes(tmp_path: Path) -> Iterator[Callable[[str], GpgHome]]:
+    """Make gpg homes under ``tmp_path`` by name; each one's agent is stopped after the test.
+
+    A test leaves no gpg-agent running, so no one needs to ``pkill gpg-agent``, which on a
+    shared machine kills other runs' agents mid-operation (docs/decisions.md).
+    """
+    made: list[GpgHome] = []
+
+    def make(name: str) -> GpgHome:
+        home = GpgHome(tmp_path / name).ensure()
+        made.append(home)
+        return home
+
+    yield make
+    for home in made:
+        home.kill_agent()
 
 
 @pytest.fixture(scope="session")

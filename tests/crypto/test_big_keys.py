@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import os
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import pytest
 from PIL import Image
@@ -20,13 +20,13 @@ from kring.core.context import CoreContext
 from kring.core.models import Item, Reporter
 from kring.core.reporting import access, submission
 from kring.crypto.errors import InvalidPublicKey
-from kring.crypto.gpg import fd_with_content
+from kring.crypto.gpg import GpgHome, fd_with_content
 from kring.crypto.keys import inspect_public_key
 from tests.conftest import ConfidantKeyPair, make_confidant_key
 
 
 @pytest.fixture(scope="module")
-def photo_key(tmp_path_factory: pytest.TempPathFactory) -> ConfidantKeyPair:
+def photo_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConfidantKeyPair]:
     """A Curve25519 key pair with a ~100 kB photo ID: about 150 kB armoured."""
     key = make_confidant_key(tmp_path_factory.mktemp("gpg-photo"), "Photo Confidant")
     photo = tmp_path_factory.mktemp("photo") / "me.jpg"
@@ -43,7 +43,8 @@ def photo_key(tmp_path_factory: pytest.TempPathFactory) -> ConfidantKeyPair:
     assert added.returncode == 0, added.stderr.decode()
     public = key.home.run(["--armor", "--export"]).stdout.decode()
     assert len(public) > 100 * 1024
-    return ConfidantKeyPair(home=key.home, public_key=public, fingerprint=key.fingerprint)
+    yield ConfidantKeyPair(home=key.home, public_key=public, fingerprint=key.fingerprint)
+    key.home.kill_agent()
 
 
 def test_memory_fd_holds_more_than_a_pipe() -> None:
@@ -90,9 +91,9 @@ def test_submission_and_reply_to_a_photo_key_confidant(
 
 
 def test_a_key_gpg_cannot_encrypt_to_is_refused_with_a_message(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    gpg_homes: Callable[[str], GpgHome], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    key = make_confidant_key(tmp_path / "k", "Someone")
+    key = make_confidant_key(gpg_homes("k").path, "Someone")
     from kring.crypto import encrypt
     from kring.crypto.errors import EncryptionFailed
 

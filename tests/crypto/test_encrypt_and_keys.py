@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -106,15 +107,17 @@ def _gen(home: GpgHome, params: str) -> str:
     return home.run(["--armor", "--export"]).stdout.decode()
 
 
-def test_key_checks(tmp_path: Path, confidant_key: ConfidantKeyPair) -> None:
+def test_key_checks(
+    gpg_homes: Callable[[str], GpgHome], confidant_key: ConfidantKeyPair
+) -> None:
     assert inspect_public_key(confidant_key.public_key).fingerprint == confidant_key.fingerprint
-    home = GpgHome(tmp_path / "k").ensure()
+    home = gpg_homes("k")
     rsa2048 = _gen(
         home, "%no-protection\nKey-Type: RSA\nKey-Length: 2048\nName-Real: Weak\n%commit\n"
     )
     with pytest.raises(WeakPublicKey, match="3072"):
         inspect_public_key(rsa2048)
-    home2 = GpgHome(tmp_path / "k2").ensure()
+    home2 = gpg_homes("k2")
     sign_only = _gen(
         home2, "%no-protection\nKey-Type: EDDSA\nKey-Curve: ed25519\nName-Real: S\n%commit\n"
     )
