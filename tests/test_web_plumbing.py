@@ -49,3 +49,29 @@ def test_both_apps_have_strict_session_cookies_and_expiring_forms(app: Flask) ->
     assert app.config["WTF_CSRF_TIME_LIMIT"] > 0
     assert app.config["TEMPLATES_AUTO_RELOAD"] is False
     assert app.config["SESSION_COOKIE_NAME"] in ("kring_source", "kring_journalist")
+
+
+# The views that read their own streamed body and check its token once it has arrived
+# (AppSpec.streaming_views); every other form is checked before its view runs.
+STREAMING_VIEWS = {"source.submit_post", "content_admin.upload_media"}
+
+
+def test_every_form_but_the_streaming_uploads_is_refused_without_its_token(app: Flask) -> None:
+    """A POST with no CSRF token is the 'form has expired' page at every endpoint."""
+    adapter = app.url_map.bind("localhost")
+    checked, streaming = [], set()
+    for rule in app.url_map.iter_rules():
+        if "POST" not in (rule.methods or set()):
+            continue
+        if rule.endpoint in STREAMING_VIEWS:
+            streaming.add(rule.endpoint)
+            continue
+        values = {name: "en" if name == "lang" else "1" for name in rule.arguments}
+        path = adapter.build(rule.endpoint, values, method="POST")
+        with app.test_client().post(path, data={"anything": "1"}) as response:
+            html = response.get_data(as_text=True)
+            assert response.status_code == 400, path
+        assert "This form has expired" in html, path
+        checked.append(path)
+    assert len(checked) >= 3
+    assert len(streaming) == 1  # each app has one upload that streams
