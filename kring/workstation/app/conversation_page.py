@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from kring.readable import human_size
-from kring.workstation.app.controls import button
+from kring.workstation.app import controls
 from kring.workstation.app.i18n import Translator
 from kring.workstation.app.jobs import Job, Progress
 from kring.workstation.app.messages import Problem, all_for_another_key, item_refused
@@ -204,12 +204,12 @@ class ConversationPage(Page):
         self.files.itemSelectionChanged.connect(self._update_buttons)
         files_layout.addWidget(self.files)
         buttons = QHBoxLayout()
-        self.export = button(self, "Save a cleaned copy…", self._export, name="export")
+        self.export = controls.button(self, "Save a cleaned copy…", self._export, name="export")
         buttons.addWidget(self.export)
-        self.show_folder = button(self, "Show in folder", self._show_folder)
+        self.show_folder = controls.button(self, "Show in folder", self._show_folder)
         buttons.addWidget(self.show_folder)
         buttons.addStretch(1)
-        self.another = button(self, "Open another bundle")
+        self.another = controls.button(self, "Open another bundle")
         buttons.addWidget(self.another)
         files_layout.addLayout(buttons)
         splitter.addWidget(files_box)

@@ -23,13 +23,7 @@ from kring.crypto.bundle import BundleManifest, ManifestItem, open_bundle
 from kring.crypto.errors import BundleError
 from kring.crypto.gpg import GpgHome
 from kring.readable import human_size
-from kring.workstation.app.controls import (
-    button,
-    labelled_row,
-    passphrase_field,
-    path_row,
-    title_and_intro,
-)
+from kring.workstation.app import controls
 from kring.workstation.app.i18n import Translator
 from kring.workstation.app.jobs import Job, Progress
 from kring.workstation.app.messages import Problem, bundle_refused, open_failed
@@ -165,7 +159,7 @@ class OpenPage(Page):
         self.manifest: BundleManifest | None = None
         self.job: Job | None = None
         layout = QVBoxLayout(self)
-        title_and_intro(
+        controls.title_and_intro(
             self,
             layout,
             "Open a bundle",
@@ -179,7 +173,9 @@ class OpenPage(Page):
         self.drop_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.bind(self.drop_label.setText, "Drop the bundle (.zip) here, or")
         drop_layout.addWidget(self.drop_label)
-        self.choose = button(self, "Choose bundle…", self._choose_bundle, name="choose-bundle")
+        self.choose = controls.button(
+            self, "Choose bundle…", self._choose_bundle, name="choose-bundle"
+        )
         drop_layout.addWidget(self.choose, 0, Qt.AlignmentFlag.AlignCenter)
         self.drop.setMinimumHeight(110)
         self.drop.dropped.connect(self.select_bundle)
@@ -192,16 +188,16 @@ class OpenPage(Page):
         layout.addWidget(self.message)
 
         form = QFormLayout()
-        self.cases, self.choose_cases = path_row(
+        self.cases, self.choose_cases = controls.path_row(
             self, form, "Open into", str(cases), self._choose_cases
         )
-        self.passphrase = passphrase_field("passphrase")
+        self.passphrase = controls.passphrase_field("passphrase")
         self.passphrase.returnPressed.connect(self.start_open)
-        labelled_row(self, form, "Passphrase of your key", self.passphrase)
+        controls.labelled_row(self, form, "Passphrase of your key", self.passphrase)
         layout.addLayout(form)
 
         buttons = QHBoxLayout()
-        self.open_button = button(self, "Open", self.start_open, name="open")
+        self.open_button = controls.button(self, "Open", self.start_open, name="open")
         buttons.addWidget(self.open_button)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -210,7 +206,7 @@ class OpenPage(Page):
         self.bytes = QLabel()
         self.bytes.setObjectName("bytes")
         buttons.addWidget(self.bytes)
-        self.cancel = button(self, "Cancel", self.cancel_open, name="cancel")
+        self.cancel = controls.button(self, "Cancel", self.cancel_open, name="cancel")
         buttons.addWidget(self.cancel)
         buttons.addStretch(0)
         self.open_button.setMinimumWidth(140)

@@ -19,13 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from kring.crypto.gpg import GpgHome
-from kring.workstation.app.controls import (
-    button,
-    labelled_row,
-    passphrase_field,
-    path_row,
-    title_and_intro,
-)
+from kring.workstation.app import controls
 from kring.workstation.app.i18n import Translator
 from kring.workstation.app.jobs import Job, Progress
 from kring.workstation.app.messages import Problem
@@ -88,7 +82,7 @@ class FingerprintView(Page):
             "your phone. If a single character differs, do not use the key: ask your admin.",
         )
         layout.addWidget(self.compare)
-        self.done = button(self, "Continue: open a bundle")
+        self.done = controls.button(self, "Continue: open a bundle")
         layout.addWidget(self.done, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
         self.key: ConfidantKey | None = None
@@ -133,7 +127,7 @@ class SetupPage(Page):
 
         form_page = QWidget()
         layout = QVBoxLayout(form_page)
-        title_and_intro(
+        controls.title_and_intro(
             self,
             layout,
             "Set up your key",
@@ -145,11 +139,11 @@ class SetupPage(Page):
         form = QFormLayout()
         self.name = QLineEdit()
         self.name.setObjectName("name")
-        labelled_row(self, form, "Your name (in the key; not secret)", self.name)
-        self.passphrase = passphrase_field("passphrase")
-        labelled_row(self, form, "Passphrase", self.passphrase)
-        self.repeat = passphrase_field("repeat")
-        labelled_row(self, form, "The same passphrase again", self.repeat)
+        controls.labelled_row(self, form, "Your name (in the key; not secret)", self.name)
+        self.passphrase = controls.passphrase_field("passphrase")
+        controls.labelled_row(self, form, "Passphrase", self.passphrase)
+        self.repeat = controls.passphrase_field("repeat")
+        controls.labelled_row(self, form, "The same passphrase again", self.repeat)
         self.meter = QProgressBar()
         self.meter.setRange(0, 100)
         self.meter.setTextVisible(False)
@@ -159,8 +153,8 @@ class SetupPage(Page):
         strength_box = QVBoxLayout()
         strength_box.addWidget(self.meter)
         strength_box.addWidget(self.strength)
-        labelled_row(self, form, "Strength", strength_box)
-        self.folder, self.choose = path_row(
+        controls.labelled_row(self, form, "Strength", strength_box)
+        self.folder, self.choose = controls.path_row(
             self, form, "Save the public key in (e.g. a USB stick)", str(Path.home()),
             self._choose_folder, name="folder",
         )
@@ -172,9 +166,9 @@ class SetupPage(Page):
         self.busy.hide()
         layout.addWidget(self.busy)
         buttons = QHBoxLayout()
-        self.create_button = button(self, "Create my key", self._create, name="create")
+        self.create_button = controls.button(self, "Create my key", self._create, name="create")
         buttons.addWidget(self.create_button)
-        self.pick = button(self, "I already have a key…", self._pick_existing)
+        self.pick = controls.button(self, "I already have a key…", self._pick_existing)
         buttons.addWidget(self.pick)
         buttons.addStretch(1)
         layout.addLayout(buttons)
