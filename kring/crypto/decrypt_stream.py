@@ -204,6 +204,38 @@ def decrypt_stream(
     keyring with the key the item should be signed by (checked besides the
     home's own); the result's ``signature`` says what gpg found.
     """
+    proc = _start_gpg_decrypt(home, output, passphrase, signer_keyring, max_output_bytes)
+    assert proc.stderr is not None  # noqa: S101 - Popen contract
+    stderr_chunks: list[bytes] = []
+    stderr_reader = threading.Thread(
+        target=lambda: stderr_chunks.append(proc.stderr.read() if proc.stderr else b""),
+        daemon=True,
+    )
+    stderr_reader.start()
+    try:
+        bytes_in, source_error = _feed_ciphertext(proc, source, on_progress)
+    finally:
+        returncode = proc.wait()
+        stderr_reader.join()
+        proc.stderr.close()
+    if source_error is not None and not isinstance(source_error, Exception):
+        raise source_error  # KeyboardInterrupt and friends
+    result = _interpret(returncode, b"".join(stderr_chunks), output.fileno(), source_error)
+    return dataclasses.replace(result, bytes_in=bytes_in)
+
+
+def _start_gpg_decrypt(
+    home: GpgHome,
+    output: IO[bytes],
+    passphrase: str,
+    signer_keyring: os.PathLike[str] | None,
+    max_output_bytes: int | None,
+) -> subprocess.Popen[bytes]:
+    """gpg decrypting its stdin into ``output``'s descriptor, status on stderr.
+
+    Invariant: the passphrase reaches gpg through a pipe (never argv) that is closed here
+    once gpg holds it, and the output size limit is in force before gpg reads a byte.
+    """
     passphrase_fd = pipe_with_content(passphrase.encode("utf-8") + b"\n")
     try:
         args = home.args(
@@ -236,19 +268,26 @@ def decrypt_stream(
     finally:
         os.close(passphrase_fd)
     assert proc.stdin is not None  # noqa: S101 - Popen contract
-    assert proc.stderr is not None  # noqa: S101
     if max_output_bytes is not None:
         # Set before gpg is given a byte of ciphertext, so it cannot write past it.
         with contextlib.suppress(OSError):
             resource.prlimit(proc.pid, resource.RLIMIT_FSIZE, (max_output_bytes,) * 2)
     with contextlib.suppress(OSError):
         fcntl.fcntl(proc.stdin.fileno(), _F_SETPIPE_SZ, _CHUNK)
-    stderr_chunks: list[bytes] = []
-    stderr_reader = threading.Thread(
-        target=lambda: stderr_chunks.append(proc.stderr.read() if proc.stderr else b""),
-        daemon=True,
-    )
-    stderr_reader.start()
+    return proc
+
+
+def _feed_ciphertext(
+    proc: subprocess.Popen[bytes],
+    source: ReadableStream,
+    on_progress: Callable[[int], None] | None,
+) -> tuple[int, BaseException | None]:
+    """Pass ``source`` to gpg in 1 MiB chunks; return the bytes fed and the source's error.
+
+    Invariant: gpg's stdin is closed however this ends, and when reading the source fails
+    (a checksum mismatch, Ctrl-C) gpg is killed first, so it cannot vouch for the output.
+    """
+    assert proc.stdin is not None  # noqa: S101 - Popen contract
     bytes_in = 0
     source_error: BaseException | None = None
     try:
@@ -264,19 +303,12 @@ def decrypt_stream(
             if on_progress is not None:
                 on_progress(bytes_in)
     except BaseException as exc:
-        # A checksum mismatch or Ctrl-C: stop gpg so it cannot vouch for the output.
         source_error = exc
         proc.kill()
     finally:
         with contextlib.suppress(BrokenPipeError, OSError):
             proc.stdin.close()
-        returncode = proc.wait()
-        stderr_reader.join()
-        proc.stderr.close()
-    if source_error is not None and not isinstance(source_error, Exception):
-        raise source_error  # KeyboardInterrupt and friends
-    result = _interpret(returncode, b"".join(stderr_chunks), output.fileno(), source_error)
-    return dataclasses.replace(result, bytes_in=bytes_in)
+    return bytes_in, source_error
 
 
 def _with_early_writeback(
