@@ -14,7 +14,8 @@ import pytest
 from kring.core.settings import Settings
 from kring.core.storage import scrub as scrub_module
 from kring.core.storage.scrub import ScrubBusy, scrub_instance
-from kring.core.storage.store import Store, day_start_ns, folder_lock
+from kring.core.storage.store import Store, folder_lock
+from kring.daytime import day_start_ns
 
 LOOKUP_A = "a" * 64
 LOOKUP_B = "b" * 64

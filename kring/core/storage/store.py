@@ -24,17 +24,17 @@ import os
 import re
 import secrets
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
+
+from kring.daytime import day_start_ns
 
 _LOOKUP_RE = re.compile(r"^[0-9a-f]{32,128}$")
 _BLOB_RE = re.compile(r"^[0-9a-f]{32}\.gpg$")
 TEMP_PREFIX = ".partial-"
 # The scrub rebuilds a folder as a twin beside it, then renames it into place.
 TWIN_PREFIX = ".scrub-"
-_DAY_NS = 86_400 * 10**9
 
 
 class StoreError(Exception):
@@ -43,12 +43,6 @@ class StoreError(Exception):
 
 class StoreDeletionFailed(Exception):
     """Ciphertext that should be gone could not be removed (it is still on disk)."""
-
-
-def day_start_ns(now_ns: int | None = None) -> int:
-    """The start of the UTC day holding ``now_ns`` (default: now), in nanoseconds."""
-    now = time.time_ns() if now_ns is None else now_ns
-    return now - now % _DAY_NS
 
 
 def settle_times(path: Path | int, *, access_ns: int | None = None) -> None:
