@@ -6,7 +6,9 @@ Keys are generated here for every test session; none is committed.
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -80,6 +82,25 @@ def make_confidant_key(home_dir: Path, name: str) -> ConfidantKeyPair:
         if "KEY_CREATED" in line:
             fpr = line.split()[-1]
     return ConfidantKeyPair(home=home, public_key=public, fingerprint=fpr)
+
+
+@pytest.fixture
+def private_tmpfs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private stand-in for /dev/shm that this test's throwaway gpg homes go under.
+
+    Other runs of the same user share /dev/shm/kring-gpg-<uid>: their homes would show in
+    a listing, and their key operations would move the folder's times mid-assertion. The
+    agents of any homes left are stopped after the test.
+    """
+    import kring.crypto.ephemeral as ephemeral
+
+    shm = "/dev/shm"  # noqa: S108 - mkdtemp gives a private 0700 folder
+    base = Path(tempfile.mkdtemp(prefix="kring-test-shm-", dir=shm if Path(shm).is_dir() else None))
+    monkeypatch.setattr(ephemeral, "TMPFS_DIR", base)
+    yield base
+    for home in base.glob("*/*"):
+        GpgHome(home).kill_agent()
+    shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture

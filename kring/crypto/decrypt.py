@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from kring.crypto.ephemeral import ephemeral_home
 from kring.crypto.errors import BadPassphrase, DecryptionFailed
-from kring.crypto.gpg import ephemeral_home, status_lines
+from kring.crypto.gpg import status_lines
 
 
 def decrypt_with_locked_key(

@@ -77,3 +77,8 @@ class BundleTooLarge(MalformedBundle):
 
 class ItemChecksumMismatch(BundleError):
     """An item's ciphertext does not match the manifest's size or sha256 (truncated or altered)."""
+
+
+class UnsafeEphemeralParent(CryptoError):
+    """The folder for throwaway gpg homes is not a private folder of this user (a symlink,
+    a file, or another user's folder took its name): no reporter key is put there."""

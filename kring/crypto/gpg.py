@@ -7,22 +7,16 @@ and without reading a user's gpg.conf.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import shutil
 import subprocess
-import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from kring.crypto.errors import GpgNotInstalled
 
-# tmpfs: a throwaway home for secret-key work lives in memory only.
-TMPFS_DIR = Path("/dev/shm")  # noqa: S108 - mkdtemp below gives a private 0700 folder
-
-
-# Smallest iteration count OpenPGP allows to encode; see ephemeral_home().
+# Smallest iteration count OpenPGP allows to encode; see kring.crypto.ephemeral.
 FAST_S2K_COUNT = 65536
 
 
@@ -132,29 +126,6 @@ class GpgHome:
             check=False,
             timeout=30,
         )
-
-
-@contextlib.contextmanager
-def ephemeral_home(prefix: str = "kring-gpg-") -> Iterator[GpgHome]:
-    """A throwaway gpg home on tmpfs, removed (agent stopped) on exit.
-
-    Invariant: secret key material that is unlocked for a moment (a reporter's
-    reply key) lives only in memory-backed storage and is gone after use.
-    Falls back to the system temp dir only where /dev/shm does not exist.
-    """
-    base = TMPFS_DIR if TMPFS_DIR.is_dir() else None
-    path = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
-    home = GpgHome(path).ensure()
-    # The keys handled here are locked with passphrases derived by argon2id
-    # from a 90-bit codename: the KDF already makes guessing infeasible, so
-    # gpg's own S2K stretching (calibrated to seconds on slow VMs) only costs
-    # time on every codename creation and login.
-    (path / "gpg-agent.conf").write_text(f"s2k-count {FAST_S2K_COUNT}\n")
-    try:
-        yield home
-    finally:
-        home.kill_agent()
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def status_lines(stderr_or_status: bytes) -> list[list[str]]:

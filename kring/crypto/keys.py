@@ -5,13 +5,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from kring.crypto.ephemeral import ephemeral_home
 from kring.crypto.errors import (
     EncryptionFailed,
     InvalidPublicKey,
     KeyGenerationFailed,
     WeakPublicKey,
 )
-from kring.crypto.gpg import FAST_S2K_COUNT, GpgHome, ephemeral_home
+from kring.crypto.gpg import FAST_S2K_COUNT, GpgHome
 
 # A fixed creation time for every reporter key: a key's timestamp would
 # otherwise tell when the reporter first wrote.

@@ -19,8 +19,9 @@ import contextlib
 import os
 from collections.abc import Iterator
 
+from kring.crypto.ephemeral import ephemeral_home
 from kring.crypto.errors import EncryptionFailed
-from kring.crypto.gpg import GpgHome, ephemeral_home, pipe_with_content
+from kring.crypto.gpg import GpgHome, pipe_with_content
 
 
 class ReporterSigner:

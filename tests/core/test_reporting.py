@@ -229,7 +229,7 @@ def test_reporter_dates_are_days_and_keys_have_fixed_time(
         assert reporter is not None
         assert type(reporter.created_on).__name__ == "date"
         public = reporter.public_key
-    from kring.crypto.gpg import ephemeral_home
+    from kring.crypto.ephemeral import ephemeral_home
 
     with ephemeral_home() as home:
         shown = home.run(

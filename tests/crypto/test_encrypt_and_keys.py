@@ -86,19 +86,11 @@ def test_reporter_keypair_round_trip() -> None:
     assert decrypt_with_locked_key(pair.secret_key, "p" * 64, [ciphertext]) == [b"reply"]
 
 
-def test_ephemeral_homes_are_removed(monkeypatch: pytest.MonkeyPatch) -> None:
-    import tempfile
+def test_ephemeral_homes_are_removed(private_tmpfs: Path) -> None:
+    from kring.crypto.ephemeral import ephemeral_parent
 
-    import kring.crypto.gpg as gpg_module
-
-    # A private tmpfs folder, so gpg homes of other processes cannot interfere.
-    private = Path(tempfile.mkdtemp(prefix="kring-test-shm-", dir="/dev/shm"))
-    monkeypatch.setattr(gpg_module, "TMPFS_DIR", private)
-    try:
-        generate_reporter_keypair("q" * 64)
-        assert list(private.iterdir()) == []
-    finally:
-        private.rmdir()
+    generate_reporter_keypair("q" * 64)
+    assert list(ephemeral_parent().iterdir()) == []
 
 
 def _gen(home: GpgHome, params: str) -> str:
