@@ -124,3 +124,15 @@ def test_a_file_where_the_onion_folder_should_be_is_one_line(instance: str) -> N
         assert result.output.count("\n") == 1
         assert isinstance(result.exception, SystemExit)
     assert blocker.read_text() == "not a folder\n"
+
+
+def test_a_taken_gpg_home_folder_is_refused_before_any_job_runs(
+    instance: str, private_tmpfs: Path, tmp_path: Path
+) -> None:
+    from kring.crypto.ephemeral import ephemeral_parent
+
+    ephemeral_parent().symlink_to(tmp_path)
+    assert_refused(
+        kring("retention", "run", "--instance", instance),
+        f"{ephemeral_parent()} is not a private folder of this user; remove it and start again",
+    )

@@ -7,7 +7,9 @@ database. Then ``kring scrub`` runs. Every file and folder under the instance
 is stat'ed (access, modification, change and, where the filesystem keeps it,
 birth time), and every value in the database, its WAL and the OpenPGP packets
 it and the store hold is read: no time may fall inside the reporters' activity.
-Day starts are allowed (the day is what Kring keeps).
+Day starts are allowed (the day is what Kring keeps). The folder of throwaway gpg
+homes on tmpfs (codename creation, signing, reply decryption) holds nothing after
+and its access and modification times are the day's start.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from kring.cli import main as kring_cli
 from kring.core.accounts import records
 from kring.core.context import CoreContext
 from kring.core.reporting import access as reporting_access
+from kring.crypto.ephemeral import prepare_ephemeral_parent
 from kring.journalist_ui import create_app as create_journalist_app
 from kring.journalist_ui.state import JournalistState
 from kring.source_ui import create_app as create_source_app
@@ -152,9 +155,10 @@ def _packet_times(key: ConfidantKeyPair, data: bytes) -> list[int]:
 
 
 def test_after_the_scrub_nothing_dates_a_reporters_action(
-    ctx: CoreContext, confidant_key: ConfidantKeyPair
+    ctx: CoreContext, confidant_key: ConfidantKeyPair, private_tmpfs: Path
 ) -> None:
     instance = ctx.settings.instance_dir
+    gpg_homes = prepare_ephemeral_parent()  # as a worker's start does (kring.web.wsgi)
     running = _start_apps(ctx, confidant_key)
     # File times come from the kernel's coarse clock (a few ms behind
     # time.time_ns()): the margins keep setup and scrub out of the window.
@@ -167,6 +171,12 @@ def test_after_the_scrub_nothing_dates_a_reporters_action(
     result = CliRunner().invoke(kring_cli, ["scrub", "--instance", str(instance)])
     assert result.exit_code == 0, result.output
     window = (started, scrub_start)
+
+    # Times before the listing: reading a folder moves its access time (relatime). Its
+    # change time cannot be set; it lives in memory only (docs/threat-model.md).
+    st = os.stat(gpg_homes)
+    assert not [t for t in (st.st_atime_ns, st.st_mtime_ns) if _inside(t, window)]
+    assert list(gpg_homes.iterdir()) == []
 
     leaks = [
         f"{path.relative_to(instance.parent)} {kind}"

@@ -47,10 +47,15 @@ def instance_context(instance: str | None) -> Iterator[CoreContext]:
     """The instance's services for one command; its database connections closed after.
 
     Invariant: the engine is disposed however the command ends, so a command leaves no
-    connection (and no SQLite lock) behind.
+    connection (and no SQLite lock) behind. The folder of throwaway gpg homes is made
+    first, as a worker's start makes it (kring.crypto.ephemeral).
     """
     from kring.core.context import build_context
+    from kring.crypto.ephemeral import prepare_ephemeral_parent
+    from kring.crypto.errors import UnsafeEphemeralParent
 
+    with refused(UnsafeEphemeralParent):
+        prepare_ephemeral_parent()
     ctx = build_context(settings_for(instance))
     try:
         yield ctx

@@ -9,6 +9,7 @@ from flask import Flask
 
 from kring.core.settings import Settings, load_settings
 from kring.core.storage.leftovers import sweep_soon
+from kring.crypto.ephemeral import prepare_ephemeral_parent
 from kring.web.context import core
 
 
@@ -16,8 +17,11 @@ def serve(create_app: Callable[[Settings], Flask]) -> Flask:
     """The app for the instance named by ``KRING_INSTANCE``, as gunicorn loads it.
 
     A worker (re)start: what a killed worker left goes within seconds. The
-    core context is read inside an app context, the way views read it.
+    folder of throwaway gpg homes is made now, at start-up, so its creation does
+    not date a reporter's first key operation. The core context is read inside an
+    app context, the way views read it.
     """
+    prepare_ephemeral_parent()
     app = create_app(load_settings(os.environ))
     with app.app_context():
         sweep_soon(core())

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
+from kring.cli import main as kring_cli
 from kring.core.cases.retention import run_retention
 from kring.core.codenames import kdf
 from kring.core.context import CoreContext
 from kring.core.models import AuditEntry, Reporter
 from kring.core.reporting import access, submission
 from kring.core.reporting import conversation as reporting_conversation
-from kring.core.storage.leftovers import sweep_leftovers
+from kring.core.storage.leftovers import sweep_leftovers, sweep_soon
+from kring.crypto.ephemeral import ephemeral_home, ephemeral_parent, prepare_ephemeral_parent
 
 ORPHAN = "c" * 64
 
@@ -107,3 +112,51 @@ def test_the_wal_is_truncated_after_a_reporters_deletion(
     assert wal.stat().st_size == 0
     with ctx.sessions() as db:
         assert db.scalar(select(Reporter)) is None
+
+
+def _killed_process_home() -> Path:
+    """A gpg home as a killed process leaves it: named by a pid that no longer runs."""
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    home = prepare_ephemeral_parent() / f"kring-sign-{int(ended.stdout)}-abcd1234"
+    (home / "private-keys-v1.d").mkdir(parents=True, mode=0o700)
+    (home / "private-keys-v1.d" / "locked.key").write_bytes(b"a reporter's locked key")
+    return home
+
+
+def test_the_sweep_and_the_retention_job_remove_a_killed_processs_gpg_home(
+    ctx: CoreContext, private_tmpfs: Path
+) -> None:
+    with ephemeral_home("kring-keygen-") as live:
+        orphan = _killed_process_home()
+        result = sweep_leftovers(ctx)
+        assert result.gpg_homes_removed == 1 and result.failures == 0
+        assert not orphan.exists()
+
+        orphan = _killed_process_home()
+        run_retention(ctx)
+        assert not orphan.exists()
+        assert (live.path / "gpg-agent.conf").exists(), "a live process's home is kept"
+
+
+def test_the_retention_command_makes_the_folder_and_sweeps_it(
+    ctx: CoreContext, private_tmpfs: Path
+) -> None:
+    retention = ["retention", "run", "--instance", str(ctx.settings.instance_dir)]
+    assert not ephemeral_parent().exists()
+    ran = CliRunner().invoke(kring_cli, retention)
+    assert ran.exit_code == 0, ran.output
+    assert ephemeral_parent().is_dir()
+    orphan = _killed_process_home()
+    assert CliRunner().invoke(kring_cli, retention).exit_code == 0
+    assert not orphan.exists()
+
+
+def test_a_workers_start_sweeps_the_gpg_homes_too(ctx: CoreContext, private_tmpfs: Path) -> None:
+    orphan = _killed_process_home()
+    sweep_soon(ctx, delay=0).join(timeout=60)
+    assert not orphan.exists()

@@ -1,4 +1,5 @@
-"""A gunicorn worker killed (SIGKILL) mid-upload leaves nothing once its successor starts."""
+"""A gunicorn worker killed (SIGKILL) mid-upload leaves nothing once its successor starts:
+no partial file, no folder, no gpg home holding the reporter's key."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import requests
 from kring.core.accounts.confidants import add_confidant
 from kring.core.context import build_context
 from kring.core.instance import init_instance
+from kring.crypto.ephemeral import ephemeral_parent
 from kring_devkit.multipart import MultipartBody, repeating_chunks
 from kring_devkit.servers import RunningServer, run_gunicorn
 from tests.conftest import ConfidantKeyPair
@@ -51,7 +53,12 @@ def _partials(store: Path) -> list[Path]:
     return [p for p in store.rglob(".partial-*")]
 
 
-def test_a_killed_upload_leaves_no_partial_file_and_no_folder(
+def _homes_of(pid: int) -> list[Path]:
+    """The throwaway gpg homes process ``pid`` made (other runs share the folder)."""
+    return list(ephemeral_parent().glob(f"kring-*-{pid}-*"))
+
+
+def test_a_killed_upload_leaves_no_partial_file_no_folder_and_no_gpg_home(
     server: RunningServer, tmp_path: Path
 ) -> None:
     store = tmp_path / "instance" / "store"
@@ -76,10 +83,13 @@ def test_a_killed_upload_leaves_no_partial_file_and_no_folder(
         upload.sendall(head)
         upload.sendall(body.read(4 * 1024 * 1024))  # a quarter of the file, then it stalls
         assert _until(lambda: _partials(store), 30), "the upload never reached the store"
+        # The reporter's key is unlocked for signing in the worker's home while it uploads.
+        assert len(_homes_of(worker[0])) == 1
         os.kill(worker[0], signal.SIGKILL)
         assert _until(lambda: server.worker_pids() not in ([], worker), 30)
     # The new worker sweeps a few seconds after it starts; "within a minute" is the promise.
     assert _until(lambda: not _partials(store) and not any(store.iterdir()), 60), [
         p.name for p in store.rglob("*")
     ]
+    assert _until(lambda: not _homes_of(worker[0]), 60), "the killed worker's gpg home stayed"
     assert requests.get(server.url + "/en/", timeout=30).status_code == 200

@@ -11,7 +11,9 @@ Invariants:
 - a deletion that fails is never silent: it is logged and an audit line tells
   the admins, and the next sweep tries again;
 - after deletions the WAL is checkpointed and truncated, so deleted rows
-  (``secure_delete`` zeroes them in the database) do not live on in old WAL frames.
+  (``secure_delete`` zeroes them in the database) do not live on in old WAL frames;
+- the throwaway gpg homes a killed process left on tmpfs (a reporter's locked key) go
+  too, never one a live process uses (kring.crypto.ephemeral).
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ from kring.core.storage.store import (
     remove_tree,
     settle_times,
 )
+from kring.crypto.ephemeral import sweep_ephemeral_homes
+from kring.crypto.errors import CryptoError
 
 log = logging.getLogger("kring.leftovers")
 
@@ -54,6 +58,7 @@ class SweepResult:
     folders_removed: int = 0
     folders_busy: int = 0
     failures: int = 0
+    gpg_homes_removed: int = 0
 
 
 def truncate_wal(engine: Engine, *, busy_ms: int = 2000) -> bool:
@@ -138,6 +143,11 @@ def sweep_leftovers(ctx: CoreContext) -> SweepResult:
     Failures are reported (log and audit line), never raised to the caller.
     """
     result = SweepResult()
+    try:
+        result.gpg_homes_removed = sweep_ephemeral_homes()
+    except (OSError, CryptoError) as exc:  # no path logged: a home's name holds a pid
+        log.error("the throwaway gpg homes could not be swept (%s)", type(exc).__name__)
+        result.failures += 1
     root = ctx.store.root
     if not root.is_dir():
         return result
@@ -152,11 +162,17 @@ def sweep_leftovers(ctx: CoreContext) -> SweepResult:
     if result.folders_removed:
         settle_times(root)
         truncate_wal(ctx.engine)
-    if result.temp_files_removed or result.folders_removed or result.failures:
+    if (
+        result.temp_files_removed
+        or result.folders_removed
+        or result.failures
+        or result.gpg_homes_removed
+    ):
         log.info(
-            "sweep: %d temp files and %d folders removed, %d failures",
+            "sweep: %d temp files, %d folders and %d gpg homes removed, %d failures",
             result.temp_files_removed,
             result.folders_removed,
+            result.gpg_homes_removed,
             result.failures,
         )
     return result
