@@ -9,6 +9,7 @@ import dataclasses
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -82,6 +83,16 @@ def make_confidant_key(home_dir: Path, name: str) -> ConfidantKeyPair:
         if "KEY_CREATED" in line:
             fpr = line.split()[-1]
     return ConfidantKeyPair(home=home, public_key=public, fingerprint=fpr)
+
+
+def eventually(condition: Callable[[], object], seconds: float) -> bool:
+    """Whether ``condition()`` turns true within ``seconds`` (asked every 50 ms)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from kring.crypto.gpg import GpgHome
 from kring.crypto.keys import generate_reporter_keypair
 from kring.crypto.signing import ReporterSigner
 from kring.daytime import day_start_ns
+from tests.conftest import eventually
 
 # A process that opens a home, starts its gpg-agent, says where both are, then waits for
 # a line on stdin (it leaves the home cleanly) or for the kill that skips the clean-up.
@@ -51,15 +51,6 @@ def _gone(pid: int) -> bool:
     except FileNotFoundError:
         return True
     return fields[0] == "Z"
-
-
-def _until(condition: object, seconds: float) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if condition():  # type: ignore[operator]
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.fixture
@@ -98,7 +89,7 @@ def test_a_killed_process_leaves_its_home_and_agent_and_the_sweep_removes_both(
 
     assert sweep_ephemeral_homes() == 1
     assert not home.exists()
-    assert _until(lambda: _gone(agent), 10), "the orphan's gpg-agent still runs"
+    assert eventually(lambda: _gone(agent), 10), "the orphan's gpg-agent still runs"
     # Times first: listing a folder moves its access time (relatime), as any reader would.
     assert _day_only(ephemeral_parent())
     assert list(ephemeral_parent().iterdir()) == []
@@ -120,7 +111,7 @@ def test_the_sweep_never_touches_a_live_process_home(
     assert process.wait(timeout=30) == 0
     # Left cleanly: the holder removed its own home and stopped its agent.
     assert not home.exists()
-    assert _until(lambda: _gone(agent), 10)
+    assert eventually(lambda: _gone(agent), 10)
 
 
 def test_reporter_key_operations_leave_nothing_and_the_folder_shows_only_the_day(

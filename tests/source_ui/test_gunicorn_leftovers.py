@@ -7,7 +7,6 @@ import os
 import re
 import signal
 import socket
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from kring.core.instance import init_instance
 from kring.crypto.ephemeral import ephemeral_parent
 from kring_devkit.multipart import MultipartBody, repeating_chunks
 from kring_devkit.servers import RunningServer, run_gunicorn
-from tests.conftest import ConfidantKeyPair
+from tests.conftest import ConfidantKeyPair, eventually
 
 pytestmark = pytest.mark.gunicorn
 
@@ -38,15 +37,6 @@ def server(tmp_path: Path, confidant_key: ConfidantKeyPair) -> Iterator[RunningS
         "kring.source_ui.wsgi:app", settings.instance_dir, log_path=tmp_path / "gunicorn.log"
     ) as running:
         yield running
-
-
-def _until(condition: object, seconds: float) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if condition():  # type: ignore[operator]
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def _partials(store: Path) -> list[Path]:
@@ -82,14 +72,14 @@ def test_a_killed_upload_leaves_no_partial_file_no_folder_and_no_gpg_home(
     with socket.create_connection(("127.0.0.1", server.port), timeout=30) as upload:
         upload.sendall(head)
         upload.sendall(body.read(4 * 1024 * 1024))  # a quarter of the file, then it stalls
-        assert _until(lambda: _partials(store), 30), "the upload never reached the store"
+        assert eventually(lambda: _partials(store), 30), "the upload never reached the store"
         # The reporter's key is unlocked for signing in the worker's home while it uploads.
         assert len(_homes_of(worker[0])) == 1
         os.kill(worker[0], signal.SIGKILL)
-        assert _until(lambda: server.worker_pids() not in ([], worker), 30)
+        assert eventually(lambda: server.worker_pids() not in ([], worker), 30)
     # The new worker sweeps a few seconds after it starts; "within a minute" is the promise.
-    assert _until(lambda: not _partials(store) and not any(store.iterdir()), 60), [
+    assert eventually(lambda: not _partials(store) and not any(store.iterdir()), 60), [
         p.name for p in store.rglob("*")
     ]
-    assert _until(lambda: not _homes_of(worker[0]), 60), "the killed worker's gpg home stayed"
+    assert eventually(lambda: not _homes_of(worker[0]), 60), "the killed worker's gpg home stayed"
     assert requests.get(server.url + "/en/", timeout=30).status_code == 200
